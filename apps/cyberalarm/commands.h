@@ -1,0 +1,15 @@
+// Subcommands of the `cyberalarm` tool. Each registers its options on the CLI11 app and
+// returns the function to run when it is chosen.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace cyberalarm::app {
+
+using Command = std::function<int()>;
+
+Command add_parse_command(CLI::App& app);
+
+}  // namespace cyberalarm::app

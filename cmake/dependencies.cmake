@@ -1,0 +1,23 @@
+# Every third-party dependency, found once. All come from Debian 12 packages
+# (scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(RapidJSON REQUIRED)
+find_package(date REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# RapidJSON 1.1 headers trip GCC 12 warnings; mark them as system headers.
+add_library(ca_rapidjson INTERFACE)
+target_include_directories(ca_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+target_compile_definitions(ca_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+
+if(CA_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+    include(GoogleTest)
+endif()
+if(CA_BUILD_BENCH AND NOT CA_FUZZ)
+    find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,21 @@
+// PLACEHOLDER: not yet implemented; recognises nothing.
+#include "parse/formats/formats.h"
+
+namespace cyberalarm::parse::formats {
+
+namespace {
+
+int probe(const SyslogMessage&) { return 0; }
+
+core::Result<Disposition> parse(const SyslogMessage&, const ParseContext&, core::Event&) {
+    return core::fail(core::Error::unsupported("stormshield parser not implemented"));
+}
+
+}  // namespace
+
+const Format& stormshield() {
+    static const Format kFormat{"stormshield", "not yet implemented", probe, parse};
+    return kFormat;
+}
+
+}  // namespace cyberalarm::parse::formats

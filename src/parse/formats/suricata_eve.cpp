@@ -1,0 +1,21 @@
+// PLACEHOLDER: not yet implemented; recognises nothing.
+#include "parse/formats/formats.h"
+
+namespace cyberalarm::parse::formats {
+
+namespace {
+
+int probe(const SyslogMessage&) { return 0; }
+
+core::Result<Disposition> parse(const SyslogMessage&, const ParseContext&, core::Event&) {
+    return core::fail(core::Error::unsupported("suricata_eve parser not implemented"));
+}
+
+}  // namespace
+
+const Format& suricata_eve() {
+    static const Format kFormat{"suricata_eve", "not yet implemented", probe, parse};
+    return kFormat;
+}
+
+}  // namespace cyberalarm::parse::formats

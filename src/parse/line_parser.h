@@ -1,0 +1,72 @@
+// LineParser: turns the lines of one source into Events, with format detection, a maximum
+// line length, and counters. This is where a source's settings (format, time zone,
+// observer) meet the pure format parsers.
+//
+// Auto mode: the format that parsed the previous line is tried first while its probe stays
+// confident; otherwise every probe runs and the most confident format wins. If that parser
+// refuses the line, the next most confident ones are tried before the line is reported.
+//
+// Thread safety: one LineParser per source and thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/event.h"
+#include "core/result.h"
+#include "parse/parser.h"
+
+namespace cyberalarm::parse {
+
+struct FormatCounts {
+    std::uint64_t events = 0;
+    std::uint64_t ignored = 0;
+    std::uint64_t errors = 0;
+};
+
+struct ParseStats {
+    std::uint64_t lines = 0;
+    std::uint64_t events = 0;
+    std::uint64_t ignored = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t truncated = 0;   // lines cut at max_line_bytes
+    std::uint64_t unrecognised = 0;  // errors where no format claimed the line
+    std::map<std::string, FormatCounts, std::less<>> by_format;
+};
+
+struct Detection {
+    const Format* format = nullptr;
+    int confidence = 0;  // 0..100
+};
+
+// The most confident format for a line (format == nullptr if none claims it).
+Detection detect_format(const SyslogMessage& msg);
+
+class LineParser {
+public:
+    static constexpr std::size_t kDefaultMaxLine = 64 * 1024;
+
+    // forced == nullptr selects auto-detection.
+    LineParser(ParseContext ctx, const Format* forced, std::size_t max_line_bytes = kDefaultMaxLine);
+
+    // Parses one line (without its newline). On kEvent, `out` holds the event. The Error,
+    // if any, names the format that tried, the reason, field and byte offset.
+    [[nodiscard]] core::Result<Disposition> parse(std::string_view line, core::Event& out);
+
+    [[nodiscard]] const ParseStats& stats() const { return stats_; }
+    [[nodiscard]] const ParseContext& context() const { return ctx_; }
+
+private:
+    core::Result<Disposition> run(const Format& f, const SyslogMessage& msg, core::Event& out);
+    void count(const Format& f, const core::Result<Disposition>& r);
+
+    ParseContext ctx_;
+    const Format* forced_;
+    const Format* last_ = nullptr;
+    std::size_t max_line_;
+    ParseStats stats_;
+};
+
+}  // namespace cyberalarm::parse
