@@ -1,0 +1,156 @@
+#include "corpus/corpus_cases.h"
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace cyberalarm::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void flatten(const json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+        if (it->is_object()) {
+            flatten(*it, key, out);
+        } else if (it->is_string()) {
+            out[key] = it->get<std::string>();
+        } else if (it->is_number() || it->is_boolean()) {
+            out[key] = it->dump();
+        }
+        // Arrays (related.ip, event.category …) are not compared field by field.
+    }
+}
+
+std::vector<std::string> read_lines(const fs::path& p) {
+    std::vector<std::string> lines;
+    std::istringstream in(read_file(p));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+void load_elastic(const std::string& vendor, const fs::path& log, std::vector<CorpusCase>& out) {
+    fs::path expected_path = log.string() + "-expected.json";
+    auto lines = read_lines(log);
+    json expected = json::array();
+    if (fs::exists(expected_path)) {
+        auto doc = json::parse(read_file(expected_path), nullptr, false);
+        if (!doc.is_discarded() && doc.contains("expected")) {
+            expected = doc["expected"];
+        }
+    }
+    // The expected documents follow the non-empty lines of the .log, in order.
+    std::size_t doc = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].empty()) {
+            continue;
+        }
+        CorpusCase c{vendor, log.filename().string(), i, lines[i], false, {}};
+        if (doc < expected.size() && expected[doc].is_object()) {
+            flatten(expected[doc], "", c.expected);
+            c.has_expectation = true;
+        }
+        ++doc;
+        out.push_back(std::move(c));
+    }
+}
+
+// CrowdSec's field names for what we compare.
+const std::map<std::string, std::string>& crowdsec_names() {
+    static const std::map<std::string, std::string> kNames = {
+        {"src_ip", "source.ip"},       {"source_ip", "source.ip"},
+        {"dst_ip", "destination.ip"},  {"src_port", "source.port"},
+        {"dst_port", "destination.port"}, {"proto", "network.transport"},
+        {"action", "event.action"},
+    };
+    return kNames;
+}
+
+void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<CorpusCase>& out) {
+    auto lines = read_lines(log);
+    std::vector<CorpusCase> cases;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (!lines[i].empty()) {
+            cases.push_back({vendor, log.filename().string(), i, lines[i], false, {}});
+        }
+    }
+    // <prefix>__<name>.log pairs with <prefix>__parser.assert.
+    std::string name = log.filename().string();
+    auto sep = name.find("__", std::string("crowdsec__").size());
+    fs::path assert_path = log.parent_path() / (name.substr(0, sep) + "__parser.assert");
+    if (sep != std::string::npos && fs::exists(assert_path)) {
+        static const std::regex kAssert(
+            R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
+        for (const auto& a : read_lines(assert_path)) {
+            std::smatch m;
+            if (!std::regex_match(a, m, kAssert) || m[1] == "s00-raw") {
+                continue;
+            }
+            auto idx = static_cast<std::size_t>(std::stoul(m[2]));
+            auto it = crowdsec_names().find(m[4]);
+            if (it == crowdsec_names().end() || idx >= cases.size()) {
+                continue;
+            }
+            cases[idx].expected[it->second] = m[5];
+            cases[idx].has_expectation = true;
+        }
+    }
+    for (auto& c : cases) {
+        out.push_back(std::move(c));
+    }
+}
+
+void load_sekoia(const std::string& vendor, const fs::path& p, std::vector<CorpusCase>& out) {
+    auto doc = json::parse(read_file(p), nullptr, false);
+    if (doc.is_discarded() || !doc.contains("input")) {
+        return;
+    }
+    const auto& input = doc["input"];
+    if (!input.contains("message") || !input["message"].is_string()) {
+        return;
+    }
+    CorpusCase c{vendor, p.filename().string(), 0, input["message"].get<std::string>(), false, {}};
+    if (doc.contains("expected") && doc["expected"].is_object()) {
+        flatten(doc["expected"], "", c.expected);
+        c.has_expectation = true;
+    }
+    out.push_back(std::move(c));
+}
+
+}  // namespace
+
+std::vector<CorpusCase> load_vendor_cases(const fs::path& vendor_dir) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(vendor_dir)) {
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    std::string vendor = vendor_dir.filename().string();
+    std::vector<CorpusCase> out;
+    for (const auto& f : files) {
+        std::string name = f.filename().string();
+        if (name.starts_with("elastic__") && name.ends_with(".log")) {
+            load_elastic(vendor, f, out);
+        } else if (name.starts_with("crowdsec__") && name.ends_with(".log")) {
+            load_crowdsec(vendor, f, out);
+        } else if (name.starts_with("sekoia__") && name.ends_with(".json")) {
+            load_sekoia(vendor, f, out);
+        }
+    }
+    return out;
+}
+
+}  // namespace cyberalarm::test
