@@ -27,8 +27,60 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 void key(Writer& w, std::string_view k) {
     w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
 }
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b(i + k) & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    if (n == 2 && c < 0xC2) return 0;
+    if (n == 3) {
+        unsigned cp = ((c & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    }
+    if (n == 4) {
+        unsigned cp = ((c & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) | ((b(i + 2) & 0x3Fu) << 6) |
+                      (b(i + 3) & 0x3Fu);
+        if (cp < 0x10000 || cp > 0x10FFFF) return 0;
+    }
+    return n;
+}
+
+// Writes a string value; bytes that are not valid UTF-8 become U+FFFD so the output is
+// always valid JSON, whatever a log line carried.
 void str(Writer& w, std::string_view v) {
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    std::size_t i = 0;
+    while (i < v.size()) {
+        std::size_t n = utf8_sequence(v, i);
+        if (n == 0) {
+            break;
+        }
+        i += n;
+    }
+    if (i == v.size()) {
+        w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+        return;
+    }
+    std::string clean(v.substr(0, i));
+    while (i < v.size()) {
+        std::size_t n = utf8_sequence(v, i);
+        if (n == 0) {
+            clean += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            clean.append(v.substr(i, n));
+            i += n;
+        }
+    }
+    w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 void kv(Writer& w, std::string_view k, std::string_view v) {
     if (!v.empty()) {

@@ -68,3 +68,18 @@ TEST(EcsJson, WritesNestedEcsAndReadsItBack) {
 
 }  // namespace
 }  // namespace cyberalarm::core
+
+namespace cyberalarm::core {
+namespace {
+
+TEST(EcsJson, InvalidUtf8BecomesReplacementCharacter) {
+    Event e;
+    e.rule_name = std::string("bad\xff\xfe byte \xc3\xa9 ok", 16);
+    std::string json = to_ecs_json(e);
+    EXPECT_NE(json.find("bad\xEF\xBF\xBD\xEF\xBF\xBD byte \xc3\xa9 ok"), std::string::npos) << json;
+    auto back = from_ecs_json(json);
+    ASSERT_TRUE(back) << back.error().to_string();
+}
+
+}  // namespace
+}  // namespace cyberalarm::core
