@@ -42,10 +42,8 @@ void CidrSet::add(const Cidr& cidr) {
     sealed_ = false;
     if (cidr.base.is_v4()) {
         std::uint32_t lo = cidr.base.v4_value();
-        std::uint32_t host_mask = cidr.prefix == 0 ? 0xffffffffu : (0xffffffffu >> cidr.prefix);
-        if (cidr.prefix == 32) {
-            host_mask = 0;
-        }
+        // Shifting a 32-bit value by 32 is undefined, so /32 is its own case.
+        std::uint32_t host_mask = cidr.prefix >= 32 ? 0u : (0xffffffffu >> cidr.prefix);
         v4_.push_back({lo, lo | host_mask});
     } else {
         Uint128 lo = cidr.base.as_u128();

@@ -1,5 +1,7 @@
 #include "core/event_codec.h"
 
+#include "core/time.h"
+
 #include <array>
 #include <cstring>
 
@@ -193,6 +195,9 @@ Result<Event> decode_event(std::span<const std::byte> in, std::size_t* consumed)
         return fail(t.error());
     }
     e.time_ns = unzigzag(*t);
+    if (e.time_ns < 0 || e.time_ns >= kMaxTimeNs) {
+        return fail(Error::corrupt("event time out of range (before 1970 or after 2199)"));
+    }
     auto src = get_ip(r, "source address");
     if (!src) {
         return fail(src.error());

@@ -53,7 +53,7 @@ std::int64_t days_from_civil(int year, int month, int day) {
 }
 
 std::optional<std::int64_t> civil_to_ns(const CivilTime& t) {
-    if (t.year < 1970 || t.year > 2200 || t.month < 1 || t.month > 12 || t.day < 1 ||
+    if (t.year < 1970 || t.year > 2199 || t.month < 1 || t.month > 12 || t.day < 1 ||
         t.day > days_in_month(t.year, t.month) || t.hour < 0 || t.hour > 23 || t.minute < 0 ||
         t.minute > 59 || t.second < 0 || t.second > 60 || t.nanos < 0 ||
         t.nanos >= kNanosPerSecond) {
@@ -187,6 +187,9 @@ std::optional<IsoTime> parse_iso8601(std::string_view s) {
     }
     out.ns = *ns - static_cast<std::int64_t>(offset) * kNanosPerSecond +
              (leap_second ? kNanosPerSecond : 0);
+    if (out.ns < 0 || out.ns >= kMaxTimeNs) {
+        return std::nullopt;
+    }
     out.consumed = pos;
     return out;
 }
@@ -253,13 +256,14 @@ Result<TimeZone> TimeZone::parse(std::string_view name) {
     }
     if (name[0] == '+' || name[0] == '-') {
         // Reuse the ISO parser's offset reading on a synthetic stamp.
-        std::string probe = "1970-01-01T00:00:00" + std::string(name);
+        constexpr std::int64_t kProbeNs = std::int64_t{946684800} * kNanosPerSecond;  // 2000-01-01
+        std::string probe = "2000-01-01T00:00:00" + std::string(name);
         auto t = parse_iso8601(probe);
         if (!t || !t->has_zone || t->consumed != probe.size()) {
             return fail(Error::invalid_argument("bad UTC offset '" + std::string(name) +
                                                 "' (expected +hh:mm or -hhmm)"));
         }
-        tz.offset_seconds_ = static_cast<std::int32_t>(-t->ns / kNanosPerSecond);
+        tz.offset_seconds_ = static_cast<std::int32_t>((kProbeNs - t->ns) / kNanosPerSecond);
         tz.name_ = std::string(name);
         return tz;
     }

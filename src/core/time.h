@@ -24,6 +24,8 @@ class time_zone;
 namespace cyberalarm::core {
 
 inline constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+// Events carry times in [1970-01-01, 2200-01-01): what parsers can produce and ECS can print.
+inline constexpr std::int64_t kMaxTimeNs = std::int64_t{7258118400} * kNanosPerSecond;
 
 struct CivilTime {
     int year = 1970;
