@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -91,22 +92,64 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
     std::string name = log.filename().string();
     auto sep = name.find("__", std::string("crowdsec__").size());
     fs::path assert_path = log.parent_path() / (name.substr(0, sep) + "__parser.assert");
-    if (sep != std::string::npos && fs::exists(assert_path)) {
-        static const std::regex kAssert(
-            R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
-        for (const auto& a : read_lines(assert_path)) {
-            std::smatch m;
-            if (!std::regex_match(a, m, kAssert) || m[1] == "s00-raw") {
-                continue;
-            }
-            auto idx = static_cast<std::size_t>(std::stoul(m[2]));
-            auto it = crowdsec_names().find(m[4]);
-            if (it == crowdsec_names().end() || idx >= cases.size()) {
-                continue;
-            }
-            cases[idx].expected[it->second] = m[5];
-            cases[idx].has_expectation = true;
+    if (sep == std::string::npos || !fs::exists(assert_path)) {
+        for (auto& c : cases) {
+            out.push_back(std::move(c));
         }
+        return;
+    }
+    // Index i of a node in stage k counts the events that entered stage k, which are the
+    // events that succeeded in stage k-1 (the first stage sees every line). So map each
+    // stage's indices to line positions through the previous stage's successes.
+    static const std::regex kSuccess(
+        R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Success == (true|false))re");
+    static const std::regex kField(
+        R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
+    auto asserts = read_lines(assert_path);
+    std::map<std::string, std::set<std::size_t>> succeeded;  // stage → indices
+    std::set<std::string> stages;
+    for (const auto& a : asserts) {
+        std::smatch m;
+        if (std::regex_match(a, m, kSuccess)) {
+            stages.insert(m[1]);
+            if (m[3] == "true") {
+                succeeded[m[1]].insert(static_cast<std::size_t>(std::stoul(m[2])));
+            }
+        } else if (std::regex_match(a, m, kField)) {
+            stages.insert(m[1]);
+        }
+    }
+    std::map<std::string, std::vector<std::size_t>> entering;  // stage → case positions
+    std::vector<std::size_t> current(cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        current[i] = i;
+    }
+    for (const auto& stage : stages) {  // "s00-raw" < "s01-parse" < "s02-enrich"
+        entering[stage] = current;
+        if (auto it = succeeded.find(stage); it != succeeded.end()) {
+            std::vector<std::size_t> next;
+            for (std::size_t idx : it->second) {
+                if (idx < current.size()) {
+                    next.push_back(current[idx]);
+                }
+            }
+            current = next;
+        }
+    }
+    for (const auto& a : asserts) {
+        std::smatch m;
+        if (!std::regex_match(a, m, kField) || m[1] == "s00-raw") {
+            continue;
+        }
+        auto idx = static_cast<std::size_t>(std::stoul(m[2]));
+        const auto& positions = entering[m[1]];
+        auto it = crowdsec_names().find(m[4]);
+        if (it == crowdsec_names().end() || idx >= positions.size()) {
+            continue;
+        }
+        auto& c = cases[positions[idx]];
+        c.expected[it->second] = m[5];
+        c.has_expectation = true;
     }
     for (auto& c : cases) {
         out.push_back(std::move(c));
