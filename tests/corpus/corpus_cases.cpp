@@ -1,8 +1,10 @@
 #include "corpus/corpus_cases.h"
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -104,7 +106,7 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
     static const std::regex kSuccess(
         R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Success == (true|false))re");
     static const std::regex kField(
-        R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
+        R"re(results\["(s\d\d-[a-z]+)"\]\["([^"]+)"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
     auto asserts = read_lines(assert_path);
     std::map<std::string, std::set<std::size_t>> succeeded;  // stage → indices
     std::set<std::string> stages;
@@ -136,20 +138,53 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
             current = next;
         }
     }
+    // Group the field assertions by (stage, node, index), then place each group on a line.
+    std::map<std::tuple<std::string, std::string, std::size_t>, std::map<std::string, std::string>>
+        groups;
     for (const auto& a : asserts) {
         std::smatch m;
         if (!std::regex_match(a, m, kField) || m[1] == "s00-raw") {
             continue;
         }
-        auto idx = static_cast<std::size_t>(std::stoul(m[2]));
-        const auto& positions = entering[m[1]];
-        auto it = crowdsec_names().find(m[4]);
-        if (it == crowdsec_names().end() || idx >= positions.size()) {
+        auto it = crowdsec_names().find(m[5]);
+        if (it != crowdsec_names().end()) {
+            groups[{m[1], m[2], static_cast<std::size_t>(std::stoul(m[3]))}][it->second] = m[6];
+        }
+    }
+    // Which stage gates the next is not always clear from the asserts (a stage may hold
+    // several parser nodes), so the positional guess is checked against the line itself:
+    // the addresses and ports the peer extracted must appear in it, else the line that
+    // holds them all is taken.
+    auto holds = [](const std::string& line, const std::map<std::string, std::string>& fields) {
+        for (const char* f : {"source.ip", "destination.ip", "source.port", "destination.port"}) {
+            auto it = fields.find(f);
+            if (it != fields.end() && line.find(it->second) == std::string::npos) {
+                return false;
+            }
+        }
+        return true;
+    };
+    for (const auto& [where, fields] : groups) {
+        const auto& [stage, node, index] = where;
+        const auto& positions = entering[stage];
+        std::optional<std::size_t> pos;
+        if (index < positions.size() && holds(cases[positions[index]].line, fields)) {
+            pos = positions[index];
+        } else {
+            for (std::size_t i = 0; i < cases.size(); ++i) {
+                if (holds(cases[i].line, fields)) {
+                    pos = i;
+                    break;
+                }
+            }
+        }
+        if (!pos) {
             continue;
         }
-        auto& c = cases[positions[idx]];
-        c.expected[it->second] = m[5];
-        c.has_expectation = true;
+        for (const auto& [k, v] : fields) {
+            cases[*pos].expected[k] = v;
+        }
+        cases[*pos].has_expectation = true;
     }
     for (auto& c : cases) {
         out.push_back(std::move(c));

@@ -15,7 +15,8 @@
 // the other ("ASA" vs "Cisco ASA").
 //
 // Reviewed peer quirks: tests/corpus/quirks/<vendor>.txt, lines "<file>:<index> <field>
-// <reason>"; those comparisons are excluded and counted.
+// <reason>" ("<file>:*" for every line of a file); those comparisons are excluded and
+// counted.
 //
 // CA_CORPUS_VENDOR=<name> limits the run; CA_CORPUS_VERBOSE=1 prints every disagreement.
 #include <gtest/gtest.h>
@@ -258,7 +259,8 @@ VendorReport run_vendor(const fs::path& dir, bool verbose) {
                 continue;
             }
             std::string key = c.file + ":" + std::to_string(c.index) + " " + field;
-            if (v == Verdict::kDisagree && quirks.count(key)) {
+            std::string whole_file = c.file + ":* " + field;
+            if (v == Verdict::kDisagree && (quirks.count(key) || quirks.count(whole_file))) {
                 ++rep.quirks;
                 continue;
             }
