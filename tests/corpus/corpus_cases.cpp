@@ -181,8 +181,10 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
         if (!pos) {
             continue;
         }
+        // Groups come in stage order; an earlier stage's value wins, because later stages
+        // may see forked events (a line that two parser nodes accepted) and drift.
         for (const auto& [k, v] : fields) {
-            cases[*pos].expected[k] = v;
+            cases[*pos].expected.emplace(k, v);
         }
         cases[*pos].has_expectation = true;
     }
