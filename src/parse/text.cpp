@@ -37,11 +37,70 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+bool icontains(std::string_view hay, std::string_view needle) {
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        if (iequals(hay.substr(i, needle.size()), needle)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool has_key(std::string_view s, std::string_view key, std::string_view before) {
+    std::size_t p = s.find(key);
+    while (p != std::string_view::npos) {
+        if (p == 0 || before.find(s[p - 1]) != std::string_view::npos) {
+            return true;
+        }
+        p = s.find(key, p + 1);
+    }
+    return false;
+}
+
+std::optional<std::int64_t> epoch_to_ns(std::string_view s) {
+    s = unquote(s);
+    if (s.empty() || s.size() > 19) {
+        return std::nullopt;
+    }
+    auto v = to_uint<std::uint64_t>(s);
+    if (!v || *v == 0) {
+        return std::nullopt;
+    }
+    auto n = static_cast<std::int64_t>(*v);
+    if (s.size() <= 10) {
+        return n * 1'000'000'000;
+    }
+    if (s.size() <= 13) {
+        return n * 1'000'000;
+    }
+    if (s.size() <= 16) {
+        return n * 1'000;
+    }
+    return n;
+}
+
+namespace {
+
+// The end of a syslog PRI ("<134>") at `at`, or `at` if there is none.
+std::size_t skip_pri(std::string_view s, std::size_t at) {
+    if (at >= s.size() || s[at] != '<') {
+        return at;
+    }
+    std::size_t i = at + 1;
+    while (i < s.size() && i <= at + 3 && s[i] >= '0' && s[i] <= '9') {
+        ++i;
+    }
+    return i > at + 1 && i < s.size() && s[i] == '>' ? i + 1 : at;
+}
+
+}  // namespace
+
 bool KvReader::next(std::string_view& key, std::string_view& value) {
     while (pos_ < s_.size()) {
         while (pos_ < s_.size() && (s_[pos_] == sep_ || s_[pos_] == ' ')) {
             ++pos_;
         }
+        pos_ = skip_pri(s_, pos_);
         std::size_t key_start = pos_;
         while (pos_ < s_.size() && s_[pos_] != eq_ && s_[pos_] != sep_ && s_[pos_] != ' ') {
             ++pos_;
@@ -156,6 +215,19 @@ core::Action action_from_word(std::string_view w) {
     if (any_of_words(w, kReject)) return Action::kReject;
     if (any_of_words(w, kAlert)) return Action::kAlert;
     return Action::kUnknown;
+}
+
+core::Severity severity_from_priority(std::int64_t p) {
+    switch (p) {
+        case 1:
+            return core::Severity::kHigh;
+        case 2:
+            return core::Severity::kMedium;
+        case 3:
+            return core::Severity::kLow;
+        default:
+            return p >= 4 ? core::Severity::kInfo : core::Severity::kUnknown;
+    }
 }
 
 core::Severity severity_from_word(std::string_view w) {

@@ -78,9 +78,24 @@ template <typename T>
 [[nodiscard]] std::string_view trim(std::string_view s);
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b);
 
+// True if `hay` contains `needle`, ASCII case-insensitively.
+[[nodiscard]] bool icontains(std::string_view hay, std::string_view needle);
+
+// True if `key` (with its '=', e.g. "logid=") starts a token in `s`: at the start or right
+// after one of `before` (a space, or the '>' of a syslog PRI glued to the first key).
+[[nodiscard]] bool has_key(std::string_view s, std::string_view key,
+                           std::string_view before = " >");
+
+// An epoch number of seconds, ms, us or ns (told apart by its number of digits: up to 10,
+// 13, 16, 19) as ns since the epoch; surrounding double quotes are ignored. nullopt if it
+// is not digits, or is zero (a device's "no time").
+[[nodiscard]] std::optional<std::int64_t> epoch_to_ns(std::string_view s);
+
 // Iterates `key=value` pairs separated by spaces (or `sep`). Values may be double-quoted
 // ("a b"), in which case the quotes are removed and `\"` inside is kept as is.
-// Text that is not key=value is skipped. Stops at the end of the line.
+// Text that is not key=value is skipped. Stops at the end of the line. A syslog PRI glued to
+// a key ("<134>id=firewall", from a relay that dropped the rest of the header) is no part
+// of the key: a key never starts with "<digits>".
 class KvReader {
 public:
     explicit KvReader(std::string_view s, char sep = ' ', char eq = '=')
@@ -110,5 +125,8 @@ core::Action action_from_word(std::string_view word);
 
 // Severity from common vendor words (emergency…debug, critical/high/medium/low/info).
 core::Severity severity_from_word(std::string_view word);
+
+// Severity from a Snort/Suricata priority: 1 high, 2 medium, 3 low, 4 and more info.
+core::Severity severity_from_priority(std::int64_t priority);
 
 }  // namespace cyberalarm::parse

@@ -19,15 +19,6 @@ std::size_t offset_in(std::string_view line, std::string_view v) {
     return static_cast<std::size_t>(v.data() - line.data());
 }
 
-bool set_ip(std::string_view v, core::IpAddress& dst) {
-    auto ip = core::IpAddress::parse(v);
-    if (!ip) {
-        return false;
-    }
-    dst = *ip;
-    return true;
-}
-
 void set_count(std::string_view v, Event& out, void (Event::*setter)(std::uint64_t)) {
     if (auto n = to_uint<std::uint64_t>(v)) {
         (out.*setter)(*n);
@@ -269,6 +260,15 @@ core::Result<Disposition> parse_message(std::string_view m, std::string_view lin
         return parse_security_event(m, out);
     }
     return parse_other(m, line, ctx, out);
+}
+
+bool set_ip(std::string_view v, core::IpAddress& dst) {
+    auto ip = core::IpAddress::parse(v);
+    if (!ip) {
+        return false;
+    }
+    dst = *ip;
+    return true;
 }
 
 }  // namespace cyberalarm::parse::formats::cuda

@@ -16,6 +16,9 @@ bool is_activity(std::string_view m);
 core::Result<Disposition> parse_message(std::string_view m, std::string_view line,
                                         const ParseContext& ctx, core::Event& out);
 
+// Sets `dst` from an address field; false (and `dst` untouched) if it is not an address.
+bool set_ip(std::string_view v, core::IpAddress& dst);
+
 // Management sessions, configuration commits, user accounting; the rest is ignored.
 core::Result<Disposition> parse_other(std::string_view m, std::string_view line,
                                       const ParseContext& ctx, core::Event& out);

@@ -13,15 +13,6 @@ namespace {
 using core::Category;
 using core::Event;
 
-bool set_ip(std::string_view v, core::IpAddress& dst) {
-    auto ip = core::IpAddress::parse(v);
-    if (!ip) {
-        return false;
-    }
-    dst = *ip;
-    return true;
-}
-
 // "a.b.c.d<sep>port" → source address and port.
 bool set_source(std::string_view s, char sep, Event& out) {
     std::size_t at = s.rfind(sep);

@@ -7,7 +7,7 @@
 // (Check Point, Forcepoint …) have their own, more confident, formats.
 #include <array>
 
-#include "parse/formats/cef_ext.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/text.h"
 
@@ -15,18 +15,13 @@ namespace cyberalarm::parse::formats {
 
 namespace {
 
-// Offset of "CEF:" in the content, or of a bare "0|" header; npos if neither.
+// Offset of the version in a CEF header near the start of the content, bare (no "CEF:"
+// marker) or not; npos if there is none.
 std::size_t header_start(std::string_view c, bool& bare) {
-    bare = false;
-    std::size_t p = c.find("CEF:");
-    if (p != std::string_view::npos && p < 256) {
-        return p + 4;
-    }
-    if (c.size() > 2 && (c[0] == '0' || c[0] == '1') && c[1] == '|') {
-        bare = true;
-        return 0;
-    }
-    return std::string_view::npos;
+    cef::HeaderPos h = cef::locate_header(c, cef::kCefMarker);
+    bare = h.bare();
+    // A marker deep inside a line is some other format quoting CEF, not a CEF line.
+    return h.found() && (bare || h.marker < 256) ? h.version : std::string_view::npos;
 }
 
 int count_pipes(std::string_view s) {
@@ -69,11 +64,11 @@ void apply_unifi(std::string_view key, std::string_view value, core::Event& out,
     if (key == "UNIFIipsSignatureId") {
         out.rule_id.assign(value);
     } else if (key == "UNIFIipsSignature") {
-        cef_env::assign_unescaped(value, out.rule_name);
+        cef::assign_unescaped(value, out.rule_name);
     } else if (key == "UNIFIpolicyName") {
-        cef_env::assign_unescaped(value, out.rule_ruleset);
+        cef::assign_unescaped(value, out.rule_ruleset);
     } else if (key == "UNIFIdeviceName") {
-        cef_env::assign_unescaped(value, out.observer_name);
+        cef::assign_unescaped(value, out.observer_name);
     } else if (key == "UNIFIutcTime") {
         x.rt = value;
     } else if (key == "UNIFIcategory") {
@@ -94,7 +89,7 @@ void apply_unifi(std::string_view key, std::string_view value, core::Event& out,
 }
 
 void apply_key(std::string_view key, std::string_view value, core::Event& out, Extra& x) {
-    if (cef_env::apply_network(key, value, out, x.bad)) {
+    if (cef::apply_network(key, value, out, x.bad)) {
         return;
     }
     if (key == "act" || key == "deviceAction") {
@@ -112,23 +107,14 @@ void apply_key(std::string_view key, std::string_view value, core::Event& out, E
     } else if (key == "cat") {
         x.cat = value;
     } else if (key == "app") {
-        cef_env::assign_unescaped(value, out.app_protocol);
+        cef::assign_unescaped(value, out.app_protocol);
     } else if (key == "dvchost") {
-        cef_env::assign_unescaped(value, out.observer_name);
+        cef::assign_unescaped(value, out.observer_name);
     } else if (key == "deviceExternalId") {
-        cef_env::assign_unescaped(value, out.observer_serial);
+        cef::assign_unescaped(value, out.observer_serial);
     } else if (key.starts_with("UNIFI")) {
         apply_unifi(key, value, out, x);
     }
-}
-
-bool contains_word(std::string_view hay, std::string_view needle) {
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        if (iequals(hay.substr(i, needle.size()), needle)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 void apply_outcome(const Extra& x, std::string_view name, core::Event& out) {
@@ -136,10 +122,10 @@ void apply_outcome(const Extra& x, std::string_view name, core::Event& out) {
         out.outcome = core::Outcome::kSuccess;
     } else if (iequals(x.outcome, "failure") || iequals(x.outcome, "/Failure")) {
         out.outcome = core::Outcome::kFailure;
-    } else if (contains_word(name, "fail")) {
+    } else if (icontains(name, "fail")) {
         out.outcome = core::Outcome::kFailure;
-    } else if (contains_word(name, "accessed") || contains_word(name, "logged in") ||
-               contains_word(name, "login success")) {
+    } else if (icontains(name, "accessed") || icontains(name, "logged in") ||
+               icontains(name, "login success")) {
         out.outcome = core::Outcome::kSuccess;
     }
 }
@@ -147,11 +133,11 @@ void apply_outcome(const Extra& x, std::string_view name, core::Event& out) {
 // Category and action from act, cat, the event name and UniFi's category.
 void classify(const Extra& x, std::string_view name, const ParseContext& ctx, core::Event& out) {
     out.action = action_from_word(x.act);
-    bool security = iequals(x.unifi_category, "Security") || contains_word(x.cat, "intrusion") ||
-                    contains_word(x.cat, "ids") || contains_word(x.cat, "ips") ||
-                    contains_word(x.unifi_subcategory, "Intrusion");
-    bool admin = iequals(x.unifi_subcategory, "Admin") || contains_word(x.cat, "auth") ||
-                 contains_word(name, "login") || contains_word(name, "logon");
+    bool security = iequals(x.unifi_category, "Security") || icontains(x.cat, "intrusion") ||
+                    icontains(x.cat, "ids") || icontains(x.cat, "ips") ||
+                    icontains(x.unifi_subcategory, "Intrusion");
+    bool admin = iequals(x.unifi_subcategory, "Admin") || icontains(x.cat, "auth") ||
+                 icontains(name, "login") || icontains(name, "logon");
     if (!x.user.empty()) {
         out.user_hash = hash_identity(ctx, x.user);
     }
@@ -159,22 +145,22 @@ void classify(const Extra& x, std::string_view name, const ParseContext& ctx, co
         out.category = core::Category::kIds;
         if (out.action == core::Action::kUnknown) {
             out.action =
-                contains_word(name, "blocked") ? core::Action::kDeny : core::Action::kAlert;
+                icontains(name, "blocked") ? core::Action::kDeny : core::Action::kAlert;
         }
     } else if (admin || (!x.user.empty() && !x.outcome.empty())) {
         out.category = core::Category::kAuth;
         apply_outcome(x, name, out);
-    } else if (contains_word(x.cat, "virus") || contains_word(x.cat, "malware")) {
+    } else if (icontains(x.cat, "virus") || icontains(x.cat, "malware")) {
         out.category = core::Category::kAv;
     }
 }
 
 void apply_times(const Extra& x, const ParseContext& ctx, core::Event& out) {
-    if (auto t = cef_env::parse_device_time(x.rt, ctx.tz, ctx.reference_ns)) {
+    if (auto t = cef::parse_device_time(x.rt, ctx.tz, ctx.reference_ns)) {
         out.time_ns = *t;
     }
-    auto s = cef_env::parse_device_time(x.start, ctx.tz, ctx.reference_ns);
-    auto e = cef_env::parse_device_time(x.end, ctx.tz, ctx.reference_ns);
+    auto s = cef::parse_device_time(x.start, ctx.tz, ctx.reference_ns);
+    auto e = cef::parse_device_time(x.end, ctx.tz, ctx.reference_ns);
     if (s && e && *e >= *s) {
         out.set_duration_ns(*e - *s);
     }
@@ -190,17 +176,17 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
     }
     std::array<std::string_view, 7> h{};
     std::string_view ext;
-    if (!cef_env::split_header(msg.content.substr(p), h, ext)) {
+    if (cef::split_header(msg.content.substr(p), h, ext) < h.size()) {
         return core::fail(core::Error::parse("CEF header has fewer than 8 fields", "header", p));
     }
-    cef_env::assign_unescaped(h[1], out.observer_vendor);
-    cef_env::assign_unescaped(h[2], out.observer_product);
-    cef_env::assign_unescaped(h[4], out.rule_id);
+    cef::assign_unescaped(h[1], out.observer_vendor);
+    cef::assign_unescaped(h[2], out.observer_product);
+    cef::assign_unescaped(h[4], out.rule_id);
     out.event_code = out.rule_id;
-    cef_env::assign_unescaped(h[5], out.rule_name);
-    out.severity = cef_env::severity_of(h[6]);
+    cef::assign_unescaped(h[5], out.rule_name);
+    out.severity = cef::severity_of(h[6]);
     Extra x;
-    cef_env::ExtReader reader(ext);
+    cef::ExtReader reader(ext);
     std::string_view key;
     std::string_view value;
     while (reader.next(key, value)) {

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "core/time.h"
-#include "parse/formats/checkpoint_cef.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/checkpoint_internal.h"
 #include "parse/formats/formats.h"
 #include "parse/text.h"
@@ -26,14 +26,14 @@ struct CefParts {
 };
 
 bool split_cp_cef(std::string_view raw, CefParts& p) {
-    std::size_t at = cefx::find_cef(raw);
+    std::size_t at = cef::find_cef(raw);
     if (at == std::string_view::npos) {
         return false;
     }
     std::string_view s = raw.substr(at);
     std::array<std::string_view, 8> h{};
     std::string_view rest;
-    std::size_t n = cefx::split_header(s, h, rest);
+    std::size_t n = cef::split_header(s, h, rest);
     // Some relays emit "CEF:0||Check Point|…": one empty field shifts the header by one.
     std::size_t shift = n >= 2 && h[1].empty() && h[2] == kVendor ? 1 : 0;
     if (h[1 + shift] != kVendor) {
@@ -41,7 +41,7 @@ bool split_cp_cef(std::string_view raw, CefParts& p) {
     }
     std::array<std::string_view, 7> h7{};
     if (shift == 0) {
-        if (cefx::split_header(s, h7, rest) < h7.size()) {
+        if (cef::split_header(s, h7, rest) < h7.size()) {
             return false;
         }
     } else if (n < h.size()) {
@@ -63,7 +63,7 @@ core::Result<Disposition> parse_cef(const CefParts& p, const ParseContext& ctx, 
     // cs1..cs6 take their meaning from their labels; a label precedes or follows its value.
     std::array<std::string_view, 7> cs{};
     std::array<std::string_view, 7> label{};
-    cefx::ExtReader rd(p.ext);
+    cef::ExtReader rd(p.ext);
     std::string_view k;
     std::string_view v;
     while (rd.next(k, v)) {

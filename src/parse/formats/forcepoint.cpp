@@ -4,7 +4,7 @@
 // See docs/formats/forcepoint.md.
 #include <array>
 
-#include "parse/formats/checkpoint_cef.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/text.h"
 
@@ -27,43 +27,27 @@ struct Header {
     char delim = '\t';
 };
 
-// LEEF 2.0 names its attribute delimiter: a character, "x09" or "0x09".
-char leef_delimiter(std::string_view d) {
-    if (d.size() == 1) {
-        return d[0];
-    }
-    if (d.starts_with("0x") || d.starts_with("0X")) {
-        d.remove_prefix(2);
-    } else if (d.starts_with("x") || d.starts_with("X")) {
-        d.remove_prefix(1);
-    }
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v, 16);
-    return ec == std::errc() && end == d.data() + d.size() && v > 0 && v < 128
-               ? static_cast<char>(v)
-               : '\t';
-}
-
 bool split(std::string_view raw, Header& h) {
-    if (std::size_t p = raw.find("LEEF:"); p != std::string_view::npos) {
-        std::string_view s = raw.substr(p + 5);
+    if (std::size_t p = raw.find(cef::kLeefMarker); p != std::string_view::npos) {
+        std::string_view s = raw.substr(p + cef::kLeefMarker.size());
         std::array<std::string_view, 6> f{};
         std::string_view rest;
         bool v2 = s.starts_with("2");
         std::size_t want = v2 ? 6 : 5;
-        if (cefx::split_header(s, std::span(f).first(want), rest) < want || !is_vendor(f[1])) {
+        if (cef::split_header(s, std::span(f).first(want), rest) < want || !is_vendor(f[1])) {
             return false;
         }
-        h = {true, f[2], f[3], f[4], f[4], rest, v2 ? leef_delimiter(f[5]) : '\t'};
+        char delim = v2 ? cef::leef_delimiter(f[5]).value_or('\t') : '\t';
+        h = {true, f[2], f[3], f[4], f[4], rest, delim};
         return true;
     }
-    std::size_t p = cefx::find_cef(raw);
+    std::size_t p = cef::find_cef(raw);
     if (p == std::string_view::npos) {
         return false;
     }
     std::array<std::string_view, 7> f{};
     std::string_view rest;
-    if (cefx::split_header(raw.substr(p), f, rest) < f.size() || !is_vendor(f[1])) {
+    if (cef::split_header(raw.substr(p), f, rest) < f.size() || !is_vendor(f[1])) {
         return false;
     }
     h = {false, f[2], f[3], f[4], f[5], rest, ' '};
@@ -98,32 +82,20 @@ struct Collected {
 
 void take(std::string_view k, std::string_view v, Collected& c, const ParseContext& ctx,
           core::Event& out) {
-    if (k == "src") {
-        if (auto ip = core::IpAddress::parse(v)) out.src_ip = *ip;
-    } else if (k == "dst") {
-        if (auto ip = core::IpAddress::parse(v)) out.dst_ip = *ip;
-    } else if (k == "spt" || k == "srcPort") {
-        if (auto p = to_port(v)) out.set_src_port(*p);
-    } else if (k == "dpt" || k == "dstPort") {
-        if (auto p = to_port(v)) out.set_dst_port(*p);
-    } else if (k == "proto") {
-        if (auto n = to_uint<std::uint8_t>(v)) {
-            out.set_ip_protocol(*n);
-        } else if (auto t = core::transport_from_name(v); t != core::Transport::kUnknown) {
-            out.set_transport(t);
-        }
-    } else if (k == "act" || k == "action") {
+    // An address that does not parse is left unset rather than failing the line: the other
+    // attributes of a Forcepoint record are still worth having.
+    std::string_view bad;
+    if (cef::apply_network(k, v, out, bad)) {
+        return;
+    }
+    if (k == "act" || k == "action") {
         c.action = v;
     } else if (k == "rt" || k == "devTime") {
         c.time = v;
-    } else if (k == "deviceInboundInterface" || k == "srcIfName") {
+    } else if (k == "srcIfName") {
         out.ingress_interface = v;
-    } else if (k == "deviceOutboundInterface" || k == "dstIfName") {
+    } else if (k == "dstIfName") {
         out.egress_interface = v;
-    } else if (k == "in" || k == "srcBytes") {
-        if (auto n = to_uint<std::uint64_t>(v)) out.set_src_bytes(*n);
-    } else if (k == "out" || k == "dstBytes") {
-        if (auto n = to_uint<std::uint64_t>(v)) out.set_dst_bytes(*n);
     } else if (k == "app") {
         out.app_protocol = v;
     } else if (k == "ruleId" || k == "RuleID" || k == "cs1") {
@@ -157,21 +129,19 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
     std::string_view k;
     std::string_view v;
     if (h.leef) {
-        cefx::LeefReader rd(h.ext, h.delim);
+        cef::LeefReader rd(h.ext, h.delim);
         while (rd.next(k, v)) {
             take(k, v, c, ctx, out);
         }
     } else {
-        cefx::ExtReader rd(h.ext);
+        cef::ExtReader rd(h.ext);
         while (rd.next(k, v)) {
             take(k, v, c, ctx, out);
         }
     }
     out.action = c.action.empty() ? action_from_event(h.event_name) : action_from_fp(c.action);
-    std::int64_t ns = 0;
-    bool epoch = false;
-    if (cefx::parse_cef_time(c.time, ns, epoch)) {
-        out.time_ns = epoch ? ns : ctx.tz.local_to_utc(ns);
+    if (auto t = cef::parse_device_time(c.time, ctx.tz, ctx.reference_ns)) {
+        out.time_ns = *t;
     }
     if (!c.user.empty()) {
         out.user_hash = hash_identity(ctx, c.user);

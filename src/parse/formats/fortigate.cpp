@@ -9,6 +9,7 @@
 // read too. See docs/formats/fortigate.md for the field mapping.
 #include <string_view>
 
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/formats/fortigate_fields.h"
 #include "parse/formats/fortigate_util.h"
@@ -18,23 +19,14 @@ namespace cyberalarm::parse::formats {
 
 namespace {
 
-using fgutil::CefExtReader;
-using fgutil::has_envelope_vendor;
-using fgutil::split_envelope;
+using cef::has_envelope_vendor;
+using cef::split_envelope;
 
 constexpr std::string_view kName = "fortigate";
 
-// True if `key` (with its '=') starts a token somewhere in s.
-bool has_key(std::string_view s, std::string_view key) {
-    std::size_t p = s.find(key);
-    while (p != std::string_view::npos) {
-        if (p == 0 || s[p - 1] == ' ' || s[p - 1] == ',' || s[p - 1] == '>') {
-            return true;
-        }
-        p = s.find(key, p + 1);
-    }
-    return false;
-}
+// True if `key` starts a token in s: after a space, a comma (the CSV layout) or the '>' of
+// a glued syslog PRI.
+bool has_kv(std::string_view s, std::string_view key) { return has_key(s, key, " ,>"); }
 
 bool is_fortinet_cef(std::string_view line) {
     if (!has_envelope_vendor(line, "Fortinet")) {
@@ -49,22 +41,22 @@ int probe(const SyslogMessage& msg) {
     if (is_fortinet_cef(s)) {
         return 90;
     }
-    bool logid = has_key(s, "logid=");
-    bool subtype = has_key(s, "subtype=");
-    bool devid = has_key(s, "devid=");
+    bool logid = has_kv(s, "logid=");
+    bool subtype = has_kv(s, "subtype=");
+    bool devid = has_kv(s, "devid=");
     if (logid && (subtype || devid)) {
         return 85;
     }
-    if (devid && has_key(s, "devname=")) {
+    if (devid && has_kv(s, "devname=")) {
         return 80;
     }
-    if (logid && has_key(s, "type=")) {
+    if (logid && has_kv(s, "type=")) {
         return 70;
     }
-    if (has_key(s, "type=") && subtype && (has_key(s, "vd=") || has_key(s, "logdesc="))) {
+    if (has_kv(s, "type=") && subtype && (has_kv(s, "vd=") || has_kv(s, "logdesc="))) {
         return 60;  // an event record relayed without its logid/devid
     }
-    if (has_key(s, "log_id=") && has_key(s, "device_id=") && has_key(s, "type=") && subtype) {
+    if (has_kv(s, "log_id=") && has_kv(s, "device_id=") && has_kv(s, "type=") && subtype) {
         return 60;  // FortiADC / FortiWeb
     }
     return 0;
@@ -92,7 +84,7 @@ core::Result<Disposition> parse_cef(const SyslogMessage& msg, const ParseContext
     f.cef = true;
     f.cef_id = h->event_id;
     f.cef_severity = h->severity;
-    CefExtReader r(h->extension);
+    cef::ExtReader r(h->extension);
     std::string_view key;
     std::string_view value;
     while (r.next(key, value)) {
@@ -108,10 +100,9 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
         return parse_cef(msg, ctx, out);
     }
     // The pairs follow whatever syslog header there is; header words carry no '=' and are
-    // skipped by the reader.
-    std::string_view body = fgutil::strip_pri(msg.raw);  // "<189>date=…"
+    // skipped by the reader, as is a PRI glued to the first key ("<189>date=…").
     fortigate_detail::Fields f;
-    KvReader r(body, is_csv(body) ? ',' : ' ');
+    KvReader r(msg.raw, is_csv(msg.raw) ? ',' : ' ');
     std::string_view key;
     std::string_view value;
     std::size_t pairs = 0;

@@ -7,7 +7,7 @@
 // delimiter does not occur, keys are read CEF-style (a value runs until the next " key=").
 #include <array>
 
-#include "parse/formats/cef_ext.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/text.h"
 
@@ -32,50 +32,6 @@ int probe(const SyslogMessage& msg) {
                : 0;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// The LEEF 2.0 delimiter field: "^", "x09", "0x09", "\t"; empty means tab.
-std::optional<char> read_delimiter(std::string_view f) {
-    if (f.empty()) {
-        return '\t';
-    }
-    if (f.size() == 1) {
-        return f[0];
-    }
-    if (f == "\\t") {
-        return '\t';
-    }
-    std::string_view hex = f;
-    if (hex.starts_with("0x") || hex.starts_with("0X")) {
-        hex.remove_prefix(2);
-    } else if (hex.starts_with("x") || hex.starts_with("X")) {
-        hex.remove_prefix(1);
-    }
-    if (hex.empty() || hex.size() > 2) {
-        return std::nullopt;
-    }
-    int v = 0;
-    for (char c : hex) {
-        int d = hex_digit(c);
-        if (d < 0) {
-            return std::nullopt;
-        }
-        v = v * 16 + d;
-    }
-    return static_cast<char>(v);
-}
-
 struct Extra {
     std::string_view action;
     std::string_view user;
@@ -86,7 +42,7 @@ struct Extra {
 };
 
 void apply_key(std::string_view key, std::string_view value, core::Event& out, Extra& x) {
-    if (cef_env::apply_network(key, value, out, x.bad)) {
+    if (cef::apply_network(key, value, out, x.bad)) {
         return;
     }
     if (key == "action" || key == "act") {
@@ -100,32 +56,20 @@ void apply_key(std::string_view key, std::string_view value, core::Event& out, E
     } else if (key == "sev") {
         x.sev = value;
     } else if (key == "policy" || key == "rule" || key == "ruleName" || key == "policyName") {
-        cef_env::assign_unescaped(value, out.rule_name);
+        cef::assign_unescaped(value, out.rule_name);
     } else if (key == "ruleId" || key == "policyId") {
         out.rule_id.assign(value);
     } else if (key == "application" || key == "app") {
-        cef_env::assign_unescaped(value, out.app_protocol);
+        cef::assign_unescaped(value, out.app_protocol);
     }
 }
 
 void read_extension(std::string_view ext, char delim, core::Event& out, Extra& x) {
-    if (ext.find(delim) == std::string_view::npos) {
-        cef_env::ExtReader reader(ext);
-        std::string_view key;
-        std::string_view value;
-        while (reader.next(key, value)) {
-            apply_key(key, value, out, x);
-        }
-        return;
-    }
-    Cursor c(ext);
-    while (!c.done()) {
-        std::string_view pair = c.token(delim);
-        std::size_t eq = pair.find('=');
-        if (eq == std::string_view::npos || eq == 0) {
-            continue;
-        }
-        apply_key(trim(pair.substr(0, eq)), trim(pair.substr(eq + 1)), out, x);
+    cef::LeefReader reader(ext, delim);
+    std::string_view key;
+    std::string_view value;
+    while (reader.next(key, value)) {
+        apply_key(key, value, out, x);
     }
 }
 
@@ -136,20 +80,12 @@ void classify(const Extra& x, std::string_view event_id, const ParseContext& ctx
         out.action = action_from_word(event_id);
     }
     if (!x.sev.empty()) {
-        out.severity = cef_env::severity_of(x.sev);
+        out.severity = cef::severity_of(x.sev);
     }
     if (!x.user.empty()) {
         out.user_hash = hash_identity(ctx, x.user);
     }
-    std::string_view cat = x.cat;
-    auto has = [cat](std::string_view w) {
-        for (std::size_t i = 0; i + w.size() <= cat.size(); ++i) {
-            if (iequals(cat.substr(i, w.size()), w)) {
-                return true;
-            }
-        }
-        return false;
-    };
+    auto has = [&x](std::string_view w) { return icontains(x.cat, w); };
     if (has("intrusion") || has("ids") || has("ips") || has("threat")) {
         out.category = core::Category::kIds;
         if (out.action == core::Action::kUnknown) {
@@ -180,10 +116,11 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
     bool v2 = s.starts_with("2");
     std::array<std::string_view, 6> h{};
     std::string_view ext;
-    if (!cef_env::split_header(s, std::span(h.data(), v2 ? 6 : 5), ext)) {
+    std::size_t want = v2 ? 6 : 5;
+    if (cef::split_header(s, std::span(h.data(), want), ext) < want) {
         // Some senders end the 1.0 header with the first tab instead of a pipe.
         std::string_view tail;
-        if (v2 || !cef_env::split_header(s, std::span(h.data(), 4), tail) ||
+        if (v2 || cef::split_header(s, std::span(h.data(), 4), tail) < 4 ||
             tail.find('\t') == std::string_view::npos) {
             return core::fail(core::Error::parse("LEEF header too short", "header", p));
         }
@@ -192,21 +129,21 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
     }
     char delim = '\t';
     if (v2) {
-        auto d = read_delimiter(h[5]);
+        auto d = cef::leef_delimiter(h[5]);
         if (!d) {
             return core::fail(core::Error::parse("bad LEEF 2.0 delimiter", "delimiter", p));
         }
         delim = *d;
     }
-    cef_env::assign_unescaped(h[1], out.observer_vendor);
-    cef_env::assign_unescaped(h[2], out.observer_product);
+    cef::assign_unescaped(h[1], out.observer_vendor);
+    cef::assign_unescaped(h[2], out.observer_product);
     out.event_code.assign(h[4]);
     Extra x;
     read_extension(ext, delim, out, x);
     if (!x.bad.empty()) {
         return core::fail(core::Error::parse("not an IP address", x.bad, p));
     }
-    if (auto t = cef_env::parse_device_time(x.dev_time, ctx.tz, ctx.reference_ns)) {
+    if (auto t = cef::parse_device_time(x.dev_time, ctx.tz, ctx.reference_ns)) {
         out.time_ns = *t;
     }
     classify(x, h[4], ctx, out);

@@ -3,7 +3,7 @@
 // Service / Cortex forward, and PAN-OS CEF. See docs/formats/panos.md.
 #include <array>
 
-#include "parse/formats/checkpoint_cef.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/formats/panos_internal.h"
 #include "parse/text.h"
@@ -80,7 +80,7 @@ std::string_view find_json(const SyslogMessage& msg) {
 }
 
 std::string_view find_pan_cef(const SyslogMessage& msg) {
-    std::size_t p = cefx::find_cef(msg.raw);
+    std::size_t p = cef::find_cef(msg.raw);
     if (p == std::string_view::npos) {
         return {};
     }

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "core/time.h"
-#include "parse/formats/checkpoint_cef.h"
+#include "parse/cef_reader.h"
 #include "parse/formats/panos_internal.h"
 #include "parse/text.h"
 
@@ -134,10 +134,8 @@ void take(std::string_view k, std::string_view v, Collected& c, const ParseConte
 
 void finish(std::string_view type, std::string_view subtype, const Collected& c,
             const ParseContext& ctx, core::Event& out) {
-    std::int64_t ns = 0;
-    bool epoch = false;
-    if (cefx::parse_cef_time(c.rt, ns, epoch)) {
-        out.time_ns = epoch || c.dtz == "UTC" ? ns : ctx.tz.local_to_utc(ns);
+    if (auto t = cef::parse_time(c.rt, ctx.reference_ns)) {
+        out.time_ns = t->utc || c.dtz == "UTC" ? t->ns : ctx.tz.local_to_utc(t->ns);
     }
     const Labeled& l = c.labeled;
     out.rule_name = l.cs_named("Rule");
@@ -179,7 +177,7 @@ core::Result<Disposition> parse_cef(std::string_view cef, const ParseContext& ct
                                     core::Event& out) {
     std::array<std::string_view, 7> h{};
     std::string_view ext;
-    if (cefx::split_header(cef, h, ext) < h.size()) {
+    if (cef::split_header(cef, h, ext) < h.size()) {
         return core::fail(core::Error::parse("PAN-OS CEF header truncated", "header", cef.size()));
     }
     std::string_view type = h[4];
@@ -187,7 +185,7 @@ core::Result<Disposition> parse_cef(std::string_view cef, const ParseContext& ct
     set_type_category(type, subtype, out);
     out.event_code = subtype.empty() ? type : subtype;
     Collected c;
-    cefx::ExtReader rd(ext);
+    cef::ExtReader rd(ext);
     std::string_view k;
     std::string_view v;
     while (rd.next(k, v)) {

@@ -189,19 +189,6 @@ core::Result<Disposition> read_flow(std::string_view s, std::size_t base, core::
     return Disposition::kEvent;
 }
 
-core::Severity severity_of_priority(unsigned p) {
-    switch (p) {
-        case 1:
-            return core::Severity::kHigh;
-        case 2:
-            return core::Severity::kMedium;
-        case 3:
-            return core::Severity::kLow;
-        default:
-            return p >= 4 ? core::Severity::kInfo : core::Severity::kUnknown;
-    }
-}
-
 // From "[gid:sid:rev] msg …" to the end of the line.
 core::Result<Disposition> read_alert(std::string_view s, std::size_t base, core::Event& out) {
     if (!starts_with_gsr(s)) {
@@ -231,7 +218,7 @@ core::Result<Disposition> read_alert(std::string_view s, std::size_t base, core:
         std::size_t e = rest.find(']', pri);
         if (e != std::string_view::npos) {
             if (auto p = to_uint<unsigned>(rest.substr(pri + 11, e - pri - 11))) {
-                out.severity = severity_of_priority(*p);
+                out.severity = severity_from_priority(*p);
             }
         }
     }

@@ -7,6 +7,7 @@
 // carry ip:port:interface[:host] (the host name is dropped). See docs/formats/sonicwall.md.
 #include <string_view>
 
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/formats/fortigate_util.h"
 #include "parse/text.h"
@@ -17,20 +18,9 @@ namespace {
 
 constexpr std::string_view kName = "sonicwall";
 
-bool has_key(std::string_view s, std::string_view key) {
-    std::size_t p = s.find(key);
-    while (p != std::string_view::npos) {
-        if (p == 0 || s[p - 1] == ' ' || s[p - 1] == '>') {
-            return true;
-        }
-        p = s.find(key, p + 1);
-    }
-    return false;
-}
-
 int probe(const SyslogMessage& msg) {
     std::string_view s = msg.raw;
-    if (fgutil::has_envelope_vendor(s, "SonicWall") || fgutil::has_envelope_vendor(s, "SonicWALL")) {
+    if (cef::has_envelope_vendor(s, "SonicWall") || cef::has_envelope_vendor(s, "SonicWALL")) {
         return 90;
     }
     if (has_key(s, "id=") && has_key(s, "sn=") && has_key(s, "m=")) {
@@ -126,38 +116,38 @@ core::Action action_of(const Fields& f) {
     if (iequals(f.fw_action, "forward")) return core::Action::kAllow;
     if (iequals(f.fw_action, "mgmt")) return core::Action::kAllow;
     // fw_action="NA": the message says what happened.
-    if (fgutil::icontains(f.msg, "drop")) return core::Action::kDrop;
-    if (fgutil::icontains(f.msg, "denied") || fgutil::icontains(f.msg, "blocked")) {
+    if (icontains(f.msg, "drop")) return core::Action::kDrop;
+    if (icontains(f.msg, "denied") || icontains(f.msg, "blocked")) {
         return core::Action::kDeny;
     }
-    if (fgutil::icontains(f.msg, "Detection Alert") || fgutil::icontains(f.msg, "Prevention Alert") ||
-        fgutil::icontains(f.msg, "port scan")) {
-        return fgutil::icontains(f.msg, "Prevention") ? core::Action::kDrop : core::Action::kAlert;
+    if (icontains(f.msg, "Detection Alert") || icontains(f.msg, "Prevention Alert") ||
+        icontains(f.msg, "port scan")) {
+        return icontains(f.msg, "Prevention") ? core::Action::kDrop : core::Action::kAlert;
     }
-    if (fgutil::icontains(f.msg, "Connection Opened") || fgutil::icontains(f.msg, "Connection Closed")) {
+    if (icontains(f.msg, "Connection Opened") || icontains(f.msg, "Connection Closed")) {
         return core::Action::kAllow;
     }
     return core::Action::kUnknown;
 }
 
 void classify(const Fields& f, const ParseContext& ctx, core::Event& out) {
-    if (fgutil::icontains(f.msg, "IPS") || fgutil::icontains(f.msg, "port scan") ||
-        fgutil::icontains(f.msg, "IDP")) {
+    if (icontains(f.msg, "IPS") || icontains(f.msg, "port scan") ||
+        icontains(f.msg, "IDP")) {
         out.category = core::Category::kIds;
-    } else if (fgutil::icontains(f.msg, "Anti-Virus") || fgutil::icontains(f.msg, "Capture ATP")) {
+    } else if (icontains(f.msg, "Anti-Virus") || icontains(f.msg, "Capture ATP")) {
         out.category = core::Category::kAv;
-    } else if (fgutil::icontains(f.msg, "Anti-Spam")) {
+    } else if (icontains(f.msg, "Anti-Spam")) {
         out.category = core::Category::kSpam;
     }
-    bool login = fgutil::icontains(f.msg, "login") || fgutil::icontains(f.msg, "logged") ||
-                 fgutil::icontains(f.msg, "authentication");
+    bool login = icontains(f.msg, "login") || icontains(f.msg, "logged") ||
+                 icontains(f.msg, "authentication");
     if (login) {
         out.category = core::Category::kAuth;
-        if (fgutil::icontains(f.msg, "denied") || fgutil::icontains(f.msg, "fail") ||
-            fgutil::icontains(f.msg, "bad") || fgutil::icontains(f.msg, "invalid")) {
+        if (icontains(f.msg, "denied") || icontains(f.msg, "fail") ||
+            icontains(f.msg, "bad") || icontains(f.msg, "invalid")) {
             out.outcome = core::Outcome::kFailure;
-        } else if (fgutil::icontains(f.msg, "allowed") || fgutil::icontains(f.msg, "success") ||
-                   fgutil::icontains(f.msg, "logged in")) {
+        } else if (icontains(f.msg, "allowed") || icontains(f.msg, "success") ||
+                   icontains(f.msg, "logged in")) {
             out.outcome = core::Outcome::kSuccess;
         }
     }
@@ -216,17 +206,17 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
     Fields f;
     std::string_view key;
     std::string_view value;
-    auto cef = fgutil::split_envelope(msg.raw, "CEF:", 7);
+    auto cef = cef::split_envelope(msg.raw, "CEF:", 7);
     if (cef && iequals(cef->vendor, "SonicWall")) {
         f.m = cef->event_id;
         f.msg = cef->name;
         f.cef_severity = cef->severity;
-        fgutil::CefExtReader r(cef->extension);
+        cef::ExtReader r(cef->extension);
         while (r.next(key, value)) {
             set_field(f, key, unquote(value));
         }
     } else {
-        KvReader r(fgutil::strip_pri(msg.raw));
+        KvReader r(msg.raw);
         while (r.next(key, value)) {
             set_field(f, key, value);
         }

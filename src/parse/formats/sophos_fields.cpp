@@ -108,18 +108,6 @@ void read_kv(std::string_view kv, const std::array<Key<F>, N>& keys, F& f) {
     }
 }
 
-bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        if (iequals(hay.substr(i, needle.size()), needle)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 std::size_t offset_in(std::string_view line, std::string_view field) {
     auto off = static_cast<std::size_t>(field.data() - line.data());
     return off <= line.size() ? off : core::Error::kNoOffset;

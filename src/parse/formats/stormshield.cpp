@@ -17,17 +17,6 @@ namespace {
 
 constexpr std::string_view kName = "stormshield";
 
-bool has_key(std::string_view s, std::string_view key) {
-    std::size_t p = s.find(key);
-    while (p != std::string_view::npos) {
-        if (p == 0 || s[p - 1] == ' ' || s[p - 1] == '>') {
-            return true;
-        }
-        p = s.find(key, p + 1);
-    }
-    return false;
-}
-
 int probe(const SyslogMessage& msg) {
     std::string_view s = msg.raw;
     bool fw = has_key(s, "fw=");
@@ -99,12 +88,12 @@ core::Action action_of(const Fields& f) {
 }
 
 core::Outcome auth_outcome(const Fields& f) {
-    if (fgutil::icontains(f.msg, "fail") || fgutil::icontains(f.msg, "denied") ||
-        fgutil::icontains(f.msg, "invalid")) {
+    if (icontains(f.msg, "fail") || icontains(f.msg, "denied") ||
+        icontains(f.msg, "invalid")) {
         return core::Outcome::kFailure;
     }
-    if (fgutil::icontains(f.msg, "success") || fgutil::icontains(f.msg, "authenticated") ||
-        fgutil::icontains(f.msg, "created")) {
+    if (icontains(f.msg, "success") || icontains(f.msg, "authenticated") ||
+        icontains(f.msg, "created")) {
         return core::Outcome::kSuccess;
     }
     if (!f.error.empty()) {
@@ -181,7 +170,7 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
                                 core::Event& out) {
     apply_header(msg, ctx, kName, out);
     Fields f;
-    KvReader r(fgutil::strip_pri(msg.raw));
+    KvReader r(msg.raw);
     std::string_view k;
     std::string_view v;
     while (r.next(k, v)) {

@@ -56,19 +56,6 @@ int probe(const SyslogMessage& msg) {
     return 0;
 }
 
-core::Severity severity_of(std::int64_t s) {
-    switch (s) {
-        case 1:
-            return core::Severity::kHigh;
-        case 2:
-            return core::Severity::kMedium;
-        case 3:
-            return core::Severity::kLow;
-        default:
-            return s >= 4 ? core::Severity::kInfo : core::Severity::kUnknown;
-    }
-}
-
 void apply_transport(const Fields& f, core::Event& out) {
     std::string_view proto = f.proto.view();
     if (proto.empty()) {
@@ -137,7 +124,7 @@ core::Result<Disposition> classify(const Fields& f, core::Event& out) {
         out.category = core::Category::kIds;
         bool blocked = f.alert_action.view() == "blocked" || type == "drop";
         out.action = blocked ? core::Action::kDrop : core::Action::kAlert;
-        out.severity = severity_of(f.alert_severity);
+        out.severity = severity_from_priority(f.alert_severity);
         out.event_code.assign(type.empty() ? std::string_view("alert") : type);
         return Disposition::kEvent;
     }

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "parse/cef_reader.h"
 #include "parse/formats/formats.h"
 #include "parse/formats/fortigate_util.h"
 #include "parse/text.h"
@@ -24,7 +25,7 @@ constexpr std::string_view kName = "watchguard";
 
 int probe(const SyslogMessage& msg) {
     std::string_view s = msg.raw;
-    if (fgutil::has_envelope_vendor(s, "WatchGuard")) {
+    if (cef::has_envelope_vendor(s, "WatchGuard")) {
         return 90;
     }
     std::size_t p = s.find("msg_id=\"");
@@ -69,19 +70,11 @@ void set_field(Fields& f, std::string_view k, std::string_view v) {
 
 // LEEF attributes separated by a tab or its syslog escape "#011".
 void read_leef(std::string_view ext, Fields& f) {
-    std::size_t i = 0;
-    while (i < ext.size()) {
-        std::size_t tab = ext.find('\t', i);
-        std::size_t esc = ext.find("#011", i);
-        std::size_t end = std::min(tab, esc);
-        std::string_view pair = ext.substr(i, end == std::string_view::npos ? ext.npos : end - i);
-        if (std::size_t eq = pair.find('='); eq != std::string_view::npos) {
-            set_field(f, pair.substr(0, eq), pair.substr(eq + 1));
-        }
-        if (end == std::string_view::npos) {
-            break;
-        }
-        i = end + (end == tab ? 1 : 4);
+    cef::LeefReader r(ext);
+    std::string_view k;
+    std::string_view v;
+    while (r.next(k, v)) {
+        set_field(f, k, v);
     }
 }
 
@@ -152,15 +145,15 @@ void read_auth_text(std::string_view text, const ParseContext& ctx, core::Event&
     } else {
         return;  // "DHCPREQUEST … from <mac>"
     }
-    bool user = fgutil::icontains(text, "user");
+    bool user = icontains(text, "user");
     if (!user) {
         return;
     }
     out.category = core::Category::kAuth;
-    if (fgutil::icontains(text, "reject") || fgutil::icontains(text, "fail") ||
-        fgutil::icontains(text, "denied")) {
+    if (icontains(text, "reject") || icontains(text, "fail") ||
+        icontains(text, "denied")) {
         out.outcome = core::Outcome::kFailure;
-    } else if (fgutil::icontains(text, "accepted") || fgutil::icontains(text, "logged")) {
+    } else if (icontains(text, "accepted") || icontains(text, "logged")) {
         out.outcome = core::Outcome::kSuccess;
     }
     std::size_t ustart = text.find('[');
@@ -200,7 +193,7 @@ void fill(const Fields& f, const ParseContext& ctx, core::Event& out) {
         out.set_duration_ns(static_cast<std::int64_t>(*v) * core::kNanosPerSecond);
     }
     if (!f.user.empty()) out.user_hash = hash_identity(ctx, f.user);
-    if (fgutil::icontains(f.msg, "IPS")) {
+    if (icontains(f.msg, "IPS")) {
         out.category = core::Category::kIds;
     }
     read_auth_text(f.msg, ctx, out);
@@ -210,7 +203,7 @@ core::Result<Disposition> parse(const SyslogMessage& msg, const ParseContext& ct
                                 core::Event& out) {
     apply_header(msg, ctx, kName, out);
     Fields f;
-    auto leef = fgutil::split_envelope(msg.raw, "LEEF:", 5);
+    auto leef = cef::split_envelope(msg.raw, "LEEF:", 5);
     if (leef && iequals(leef->vendor, "WatchGuard")) {
         f.event_id = leef->event_id;
         f.product = leef->product;  // "XTM", "Firebox"

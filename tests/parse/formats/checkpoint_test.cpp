@@ -6,22 +6,18 @@
 #include "core/ecs_json.h"
 #include "parse/formats/formats.h"
 #include "parse/syslog.h"
+#include "support/format_test.h"
 
 namespace cyberalarm::parse {
 namespace {
 
-struct Parsed {
-    core::Result<Disposition> result = core::fail(core::Error::parse("not run"));
-    core::Event event;
-};
-
-Parsed run(std::string_view line) {
-    ParseContext ctx;
+// Reference time 0 and hash key 3: the values these expectations were written with.
+test::ParsedLine run(std::string_view line) {
+    ParseContext ctx = test::test_context();
+    ctx.reference_ns = 0;
     ctx.hash_key.fill(3);
-    Parsed p;
-    SyslogMessage msg = parse_syslog(line, 0);
-    EXPECT_GT(formats::checkpoint().probe(msg), 0) << line;
-    p.result = formats::checkpoint().parse(msg, ctx, p.event);
+    auto p = test::parse_with(formats::checkpoint(), line, ctx);
+    EXPECT_GT(p.confidence, 0) << line;
     return p;
 }
 

@@ -6,22 +6,17 @@
 #include "core/ecs_json.h"
 #include "parse/formats/formats.h"
 #include "parse/syslog.h"
+#include "support/format_test.h"
 
 namespace cyberalarm::parse {
 namespace {
 
-struct Parsed {
-    core::Result<Disposition> result = core::fail(core::Error::parse("not run"));
-    core::Event event;
-};
-
-Parsed run(std::string_view line) {
-    ParseContext ctx;
-    ctx.hash_key.fill(7);
-    Parsed p;
-    SyslogMessage msg = parse_syslog(line, 0);
-    EXPECT_GT(formats::panos().probe(msg), 0) << line;
-    p.result = formats::panos().parse(msg, ctx, p.event);
+// Reference time 0: the value these expectations were written with.
+test::ParsedLine run(std::string_view line) {
+    ParseContext ctx = test::test_context();
+    ctx.reference_ns = 0;
+    auto p = test::parse_with(formats::panos(), line, ctx);
+    EXPECT_GT(p.confidence, 0) << line;
     return p;
 }
 

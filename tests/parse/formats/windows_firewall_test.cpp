@@ -2,24 +2,13 @@
 
 #include "core/ecs_json.h"
 #include "parse/formats/formats.h"
+#include "support/format_test.h"
 
 namespace cyberalarm::parse {
 namespace {
 
-struct Parsed {
-    core::Result<Disposition> result;
-    core::Event event;
-    int confidence;
-};
-
-Parsed run(std::string_view line) {
-    ParseContext ctx;
-    ctx.reference_ns = 1'700'000'000LL * core::kNanosPerSecond;
-    auto msg = parse_syslog(line, ctx.reference_ns);
-    core::Event e;
-    const Format& f = formats::windows_firewall();
-    auto r = f.parse(msg, ctx, e);
-    return {std::move(r), std::move(e), f.probe(msg)};
+test::ParsedLine run(std::string_view line) {
+    return test::parse_with(formats::windows_firewall(), line);
 }
 
 TEST(WindowsFirewall, W3cDrop) {
