@@ -7,6 +7,7 @@ find_package(RapidJSON REQUIRED)
 find_package(date REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(yaml-cpp REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 # RapidJSON 1.1 headers trip GCC 12 warnings; mark them as system headers.

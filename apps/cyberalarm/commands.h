@@ -11,5 +11,7 @@ namespace cyberalarm::app {
 using Command = std::function<int()>;
 
 Command add_parse_command(CLI::App& app);
+Command add_detect_command(CLI::App& app);
+Command add_analyze_command(CLI::App& app);
 
 }  // namespace cyberalarm::app

@@ -1,13 +1,20 @@
 // cyberalarm: one-shot work on files (parse, detect, analyze) and administration.
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"cyberalarm: gateway metadata into findings, without reading content"};
     app.require_subcommand(1);
-    auto parse_cmd = cyberalarm::app::add_parse_command(app);
+    std::vector<std::pair<std::string, cyberalarm::app::Command>> commands = {
+        {"parse", cyberalarm::app::add_parse_command(app)},
+        {"detect", cyberalarm::app::add_detect_command(app)},
+        {"analyze", cyberalarm::app::add_analyze_command(app)},
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -15,8 +22,10 @@ int main(int argc, char** argv) {
     }
     try {
         for (auto* sub : app.get_subcommands()) {
-            if (sub->get_name() == "parse") {
-                return parse_cmd();
+            for (const auto& [name, run] : commands) {
+                if (sub->get_name() == name) {
+                    return run();
+                }
             }
         }
     } catch (const std::exception& e) {

@@ -1,0 +1,329 @@
+#include "detect/engine.h"
+
+#include <algorithm>
+#include <deque>
+#include <list>
+#include <unordered_map>
+
+#include "detect/internal/beacon.h"
+#include "detect/internal/finding_book.h"
+#include "detect/internal/group_key.h"
+#include "intel/intel_set.h"
+
+namespace cyberalarm::detect {
+
+namespace {
+
+using internal::FindingBook;
+using internal::GroupKey;
+using internal::GroupKeyHash;
+
+// What a window remembers of one event.
+struct Entry {
+    std::int64_t t = 0;
+    core::IpAddress src;
+    core::IpAddress dst;
+    std::uint16_t port = 0;
+    bool has_port = false;
+};
+
+Entry entry_of(const core::Event& e) {
+    return {e.time_ns, e.src_ip, e.dst_ip, e.dst_port, e.has(core::Event::kDstPort)};
+}
+
+struct Group {
+    std::deque<Entry> recent;                          // count rules: newest `threshold`
+    std::unordered_map<std::uint64_t, Entry> distinct;  // distinct rules: value → newest
+    std::int64_t last_ns = 0;
+    std::list<GroupKey>::iterator lru;
+    std::string finding_id;  // set once the group fired
+    std::size_t finding = 0;
+    bool owner = false;  // false: another rule of the same kind opened this finding first
+};
+
+// One rule's groups, their window state and their expiry order.
+class RuleState {
+public:
+    explicit RuleState(Rule rule) : rule_(std::move(rule)) {}
+
+    [[nodiscard]] bool selects(const core::Event& e) const { return rule_.selects(e); }
+
+    void observe(const core::Event& e, std::int64_t now, const EngineOptions& opt,
+                 FindingBook& book, EngineStats& stats) {
+        GroupKey key;
+        for (Field f : rule_.group_by) {
+            internal::append_field(key, e, f);
+        }
+        auto [it, inserted] = groups_.try_emplace(key);
+        Group& g = it->second;
+        if (inserted) {
+            lru_.push_back(key);
+            g.lru = std::prev(lru_.end());
+        } else {
+            lru_.splice(lru_.end(), lru_, g.lru);
+        }
+        g.last_ns = std::max(g.last_ns, e.time_ns);
+        if (!g.finding_id.empty()) {
+            if (g.owner) {
+                book.add(g.finding, e);
+            }
+        } else if (rule_.distinct ? add_distinct(g, e) : add_count(g, e)) {
+            fire(g, e, opt, book, stats);
+        }
+        if (groups_.size() > opt.max_groups_per_rule) {
+            evict_oldest(book);
+            ++stats.groups_evicted;
+        }
+        (void)now;
+    }
+
+    // Drops groups idle for longer than the window plus the lateness allowance.
+    void expire(std::int64_t now, const EngineOptions& opt, FindingBook& book, EngineStats& stats) {
+        std::int64_t horizon = now - rule_.window_ns - opt.lateness_ns;
+        while (!lru_.empty()) {
+            auto it = groups_.find(lru_.front());
+            if (it->second.last_ns >= horizon) {
+                break;
+            }
+            if (!it->second.finding_id.empty()) {
+                book.close(it->second.finding_id);
+            }
+            groups_.erase(it);
+            lru_.pop_front();
+            ++stats.groups_expired;
+        }
+    }
+
+private:
+    bool add_count(Group& g, const core::Event& e) {
+        Entry en = entry_of(e);
+        auto pos = g.recent.end();
+        while (pos != g.recent.begin() && std::prev(pos)->t > en.t) {
+            --pos;  // out-of-order event: keep the window sorted
+        }
+        g.recent.insert(pos, en);
+        while (g.recent.size() > rule_.threshold) {
+            g.recent.pop_front();
+        }
+        return g.recent.size() >= rule_.threshold &&
+               g.recent.back().t - g.recent.front().t <= rule_.window_ns;
+    }
+
+    bool add_distinct(Group& g, const core::Event& e) {
+        std::uint64_t v = internal::field_digest(e, *rule_.distinct);
+        auto [it, inserted] = g.distinct.try_emplace(v, entry_of(e));
+        if (!inserted && it->second.t < e.time_ns) {
+            it->second = entry_of(e);
+        }
+        if (g.distinct.size() < rule_.threshold) {
+            return false;
+        }
+        // Forget values last seen before the window; what remains is in the window.
+        std::int64_t newest = g.last_ns;
+        std::erase_if(g.distinct, [&](const auto& kv) { return kv.second.t < newest - rule_.window_ns; });
+        return g.distinct.size() >= rule_.threshold;
+    }
+
+    void fire(Group& g, const core::Event& e, const EngineOptions& opt, FindingBook& book,
+              EngineStats& stats) {
+        std::vector<Field> id_fields = rule_.group_by;
+        g.finding_id = std::string(to_string(rule_.kind)) + ":" + internal::key_text(e, id_fields);
+        std::size_t before = book.size();
+        g.finding = book.open(g.finding_id, rule_.kind, rule_.severity, rule_.id, rule_.title,
+                              rule_.advice, opt.member);
+        g.owner = book.size() > before;
+        if (!g.owner) {
+            g.recent.clear();
+            g.distinct.clear();
+            return;  // the same activity, already reported by another rule
+        }
+        ++stats.findings;
+        // The events that made the threshold count too; the window holds the current event
+        // as well, which book.add below counts, so skip one entry equal to it.
+        bool skipped_current = false;
+        auto prior = [&](const Entry& en) {
+            bool is_current = en.t == e.time_ns && en.src == e.src_ip && en.dst == e.dst_ip &&
+                              en.port == e.dst_port;
+            if (is_current && !skipped_current) {
+                skipped_current = true;
+                return;
+            }
+            book.add_prior(g.finding, en.t, en.src, en.dst, en.port, en.has_port);
+        };
+        for (const auto& en : g.recent) {
+            prior(en);
+        }
+        for (const auto& [v, en] : g.distinct) {
+            prior(en);
+        }
+        book.add(g.finding, e);
+        g.recent.clear();
+        g.distinct.clear();
+    }
+
+    void evict_oldest(FindingBook& book) {
+        auto it = groups_.find(lru_.front());
+        if (!it->second.finding_id.empty()) {
+            book.close(it->second.finding_id);
+        }
+        groups_.erase(it);
+        lru_.pop_front();
+    }
+
+    Rule rule_;
+    std::unordered_map<GroupKey, Group, GroupKeyHash> groups_;
+    std::list<GroupKey> lru_;  // least recently updated first
+};
+
+core::CidrSet default_internal() {
+    core::CidrSet set;
+    (void)set.add_list("10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 127.0.0.0/8 "
+                       "169.254.0.0/16 fc00::/7 fe80::/10 ::1/128");
+    set.seal();
+    return set;
+}
+
+constexpr std::uint64_t kExpireEvery = 1024;
+
+}  // namespace
+
+struct Engine::Impl {
+    EngineOptions opt;
+    std::vector<RuleState> rules;
+    FindingBook book;
+    internal::BeaconDetector beacons;
+    EngineStats stats;
+    std::int64_t now = 0;
+
+    Impl(std::vector<Rule> r, EngineOptions o) : opt(std::move(o)), beacons(opt.beacon) {
+        if (opt.internal.empty()) {
+            opt.internal = default_internal();
+        }
+        for (auto& rule : r) {
+            rules.emplace_back(std::move(rule));
+        }
+    }
+
+    // One finding per indicator and member-side address: a listed range is one finding, not
+    // one per address in it, and each internal machine that called out gets its own.
+    void known_bad(const core::Event& e) {
+        if (opt.intel == nullptr) {
+            return;
+        }
+        for (const core::IpAddress* ip : {&e.src_ip, &e.dst_ip}) {
+            const intel::Indicator* hit =
+                ip->is_set() ? opt.intel->match(*ip, e.time_ns) : nullptr;
+            if (hit == nullptr) {
+                continue;
+            }
+            bool range = hit->type == intel::IndicatorType::kPrefix;
+            const core::IpAddress& other = ip == &e.src_ip ? e.dst_ip : e.src_ip;
+            std::string indicator = range ? hit->prefix.to_string() : ip->to_string();
+            std::string title = std::string("Known-bad ") + (range ? "range " : "address ") +
+                                indicator + (ip == &e.src_ip ? " reached " : " contacted from ") +
+                                other.to_string();
+            std::size_t before = book.size();
+            std::size_t idx = book.open(
+                "known_bad:" + indicator + "|" + other.to_string(), FindingKind::kKnownBad,
+                hit->confidence >= 75 ? core::Severity::kHigh : core::Severity::kMedium,
+                "known-bad", title,
+                "An address on a threat-intelligence list exchanged traffic with your network. If "
+                "an internal machine contacted it, check that machine for malware; if it reached "
+                "one of your services, check that service's logs for what it did.",
+                opt.member);
+            if (book.size() > before) {
+                ++stats.findings;
+                Finding& f = book.at(idx);
+                f.intel_source = hit->source;
+                f.intel_confidence = hit->confidence;
+                f.signature_name = hit->label;
+            }
+            book.add(idx, e);
+            break;
+        }
+    }
+};
+
+Engine::Engine(std::vector<Rule> rules, EngineOptions options)
+    : impl_(std::make_unique<Impl>(std::move(rules), std::move(options))) {}
+
+Engine::~Engine() = default;
+
+core::Direction Engine::classify(const core::Event& e) const {
+    if (e.direction != core::Direction::kUnknown) {
+        return e.direction;
+    }
+    bool src_in = impl_->opt.internal.contains(e.src_ip);
+    bool dst_in = impl_->opt.internal.contains(e.dst_ip);
+    if (src_in && dst_in) return core::Direction::kInternal;
+    if (src_in) return core::Direction::kOutbound;
+    if (dst_in) return core::Direction::kInbound;
+    return core::Direction::kExternal;
+}
+
+void Engine::observe(core::Event& e) {
+    Impl& m = *impl_;
+    ++m.stats.events;
+    if (!m.opt.trusted.empty() && m.opt.trusted.contains(e.src_ip)) {
+        ++m.stats.skipped_trusted;
+        return;
+    }
+    e.direction = classify(e);
+    if (e.time_ns < m.now - m.opt.lateness_ns) {
+        ++m.stats.late;
+    }
+    m.now = std::max(m.now, e.time_ns);
+    for (auto& r : m.rules) {
+        if (r.selects(e)) {
+            r.observe(e, m.now, m.opt, m.book, m.stats);
+        }
+    }
+    m.known_bad(e);
+    if (e.direction == core::Direction::kOutbound) {
+        m.beacons.observe(e, m.now, m.opt.member, m.book, m.stats.findings);
+    }
+    if (m.stats.events % kExpireEvery == 0) {
+        for (auto& r : m.rules) {
+            r.expire(m.now, m.opt, m.book, m.stats);
+        }
+        m.beacons.expire(m.now);
+    }
+}
+
+namespace {
+
+// A scanner's probe that a firewall let through says a port is open, not that anyone uses the
+// service from the internet; scans are reported as such. So exposure findings drop sources
+// that are reported scanners, and an exposure seen only through scanners is left out.
+std::vector<Finding> reconcile(std::vector<Finding> findings) {
+    std::vector<core::IpAddress> scanners;
+    for (const auto& f : findings) {
+        if (f.kind == FindingKind::kPortScan || f.kind == FindingKind::kHostSweep) {
+            scanners.insert(scanners.end(), f.sources.begin(), f.sources.end());
+        }
+    }
+    std::sort(scanners.begin(), scanners.end());
+    std::vector<Finding> out;
+    out.reserve(findings.size());
+    for (auto& f : findings) {
+        if (f.kind == FindingKind::kExposure && !scanners.empty()) {
+            std::erase_if(f.sources, [&](const core::IpAddress& ip) {
+                return std::binary_search(scanners.begin(), scanners.end(), ip);
+            });
+            if (f.sources.empty()) {
+                continue;
+            }
+            f.distinct_sources = std::min<std::uint64_t>(f.distinct_sources, f.sources.size());
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<Finding> Engine::take_updates() { return reconcile(impl_->book.take_updates()); }
+std::vector<Finding> Engine::findings() const { return reconcile(impl_->book.all()); }
+const EngineStats& Engine::stats() const { return impl_->stats; }
+
+}  // namespace cyberalarm::detect
