@@ -39,6 +39,9 @@ struct Group {
     std::string finding_id;  // set once the group fired
     std::size_t finding = 0;
     bool owner = false;  // false: another rule of the same kind opened this finding first
+    std::size_t step = 0;         // sequence rules: the step being waited for
+    std::uint64_t step_count = 0;  // events matching it so far
+    std::int64_t seq_start = 0;    // time of the sequence's first event
 };
 
 // One rule's groups, their window state and their expiry order.
@@ -67,7 +70,9 @@ public:
             if (g.owner) {
                 book.add(g.finding, e);
             }
-        } else if (rule_.distinct ? add_distinct(g, e) : add_count(g, e)) {
+        } else if (!rule_.sequence.empty() ? add_step(g, e)
+                   : rule_.distinct      ? add_distinct(g, e)
+                                         : add_count(g, e)) {
             fire(g, e, opt, book, stats);
         }
         if (groups_.size() > opt.max_groups_per_rule) {
@@ -107,6 +112,37 @@ private:
         }
         return g.recent.size() >= rule_.threshold &&
                g.recent.back().t - g.recent.front().t <= rule_.window_ns;
+    }
+
+    // Sequence rules: steps in order, all within the window of the first step's first event.
+    bool add_step(Group& g, const core::Event& e) {
+        constexpr std::size_t kKept = 64;  // window entries kept as evidence of the sequence
+        if (g.seq_start != 0 && e.time_ns - g.seq_start > rule_.window_ns) {
+            g.step = 0;
+            g.step_count = 0;
+            g.seq_start = 0;
+            g.recent.clear();
+        }
+        if (!rule_.step_matches(g.step, e)) {
+            return false;
+        }
+        if (g.seq_start == 0) {
+            g.seq_start = e.time_ns;
+        }
+        g.recent.push_back(entry_of(e));
+        if (g.recent.size() > kKept) {
+            g.recent.pop_front();
+        }
+        if (++g.step_count < rule_.sequence[g.step].min) {
+            return false;
+        }
+        g.step_count = 0;
+        if (++g.step < rule_.sequence.size()) {
+            return false;
+        }
+        g.step = 0;
+        g.seq_start = 0;
+        return true;
     }
 
     bool add_distinct(Group& g, const core::Event& e) {

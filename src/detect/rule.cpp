@@ -163,7 +163,8 @@ core::Status parse_conditions(const YAML::Node& node, std::string_view origin,
 core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
     static const std::set<std::string> kKeys = {"id",    "kind",     "severity",  "title",
                                                 "advice", "match",   "match_not", "group_by",
-                                                "distinct", "threshold", "window",  "description"};
+                                                "distinct", "threshold", "window",  "description",
+                                                "sequence"};
     if (!node.IsMap()) {
         return core::fail(at(node, origin, "a rule must be a map"));
     }
@@ -233,6 +234,32 @@ core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
             return core::fail(at(node["distinct"], origin, "unknown distinct field"));
         }
         r.distinct = *f;
+    }
+    if (node["sequence"]) {
+        const YAML::Node& steps = node["sequence"];
+        if (!steps.IsSequence() || steps.size() < 2 || steps.size() > 8) {
+            return core::fail(at(steps, origin, "sequence needs a list of 2 to 8 steps"));
+        }
+        if (r.distinct) {
+            return core::fail(at(steps, origin, "a rule takes either sequence or distinct, not both"));
+        }
+        for (const auto& step : steps) {
+            if (!step.IsMap() || !step["match"]) {
+                return core::fail(at(step, origin, "each sequence step needs 'match'"));
+            }
+            SequenceStep st;
+            if (auto c = parse_conditions(step["match"], origin, st.match); !c) {
+                return core::fail(c.error());
+            }
+            if (step["min"]) {
+                auto text = step["min"].as<std::string>();
+                auto [e, err] = std::from_chars(text.data(), text.data() + text.size(), st.min);
+                if (err != std::errc() || e != text.data() + text.size() || st.min == 0 || st.min > 100000) {
+                    return core::fail(at(step["min"], origin, "min must be a whole number from 1 to 100000"));
+                }
+            }
+            r.sequence.push_back(std::move(st));
+        }
     }
     auto threshold = node["threshold"] ? node["threshold"].as<std::string>() : "1";
     auto [end, ec] = std::from_chars(threshold.data(), threshold.data() + threshold.size(), r.threshold);
@@ -309,6 +336,11 @@ bool Rule::selects(const core::Event& e) const {
         }
     }
     return true;
+}
+
+bool Rule::step_matches(std::size_t step, const core::Event& e) const {
+    const auto& conds = sequence[step].match;
+    return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return c.matches(e); });
 }
 
 core::Result<std::int64_t> parse_duration(std::string_view text) {

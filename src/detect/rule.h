@@ -19,6 +19,15 @@
 //       title: "Port scan of {target} from {source}"   # optional; {source} {target} {port} {count} {distinct}
 //       advice: "What the member should do."
 //
+// A sequence rule fires when its steps happen in order within `window` of the first step's
+// first event, per group (threshold and distinct do not apply):
+//
+//       group_by: [source.ip, user.hash]
+//       sequence:
+//         - match: {event.outcome: failure}
+//           min: 5                      # at least 5 such events (default 1)
+//         - match: {event.outcome: success}
+//
 // load_rules validates everything and names file, line and problem on error.
 //
 // Thread safety: Rule is an immutable value after loading.
@@ -70,6 +79,11 @@ struct Condition {
     [[nodiscard]] bool matches(const core::Event& e) const;
 };
 
+struct SequenceStep {
+    std::vector<Condition> match;
+    std::uint64_t min = 1;  // events matching this step before the next step counts
+};
+
 struct Rule {
     std::string id;
     FindingKind kind = FindingKind::kPortScan;
@@ -80,11 +94,14 @@ struct Rule {
     std::vector<Condition> match_not;
     std::vector<Field> group_by;
     std::optional<Field> distinct;
+    std::vector<SequenceStep> sequence;  // empty: a threshold or distinct rule
     std::uint64_t threshold = 1;
     std::int64_t window_ns = 0;
     std::string origin;  // "file:line" it was loaded from
 
     [[nodiscard]] bool selects(const core::Event& e) const;
+    // For sequence rules: whether `e` satisfies step `step`'s conditions.
+    [[nodiscard]] bool step_matches(std::size_t step, const core::Event& e) const;
 };
 
 // Parses a YAML rules document; `origin` names it in errors ("rules/scan.yaml").

@@ -143,7 +143,12 @@ void render_one(std::string& out, const detect::Finding& f) {
     if (!f.targets.empty() || f.distinct_targets > 0) {
         std::string s;
         append_addresses(s, f.targets, f.distinct_targets);
-        fact(out, "Your addresses involved", s);
+        // Beaconing and outbound known-bad traffic go to outside addresses; everything else
+        // is aimed at the member.
+        bool outside = f.kind == detect::FindingKind::kBeaconing ||
+                       (f.kind == detect::FindingKind::kKnownBad && !f.evidence.empty() &&
+                        f.evidence.front().direction == core::Direction::kOutbound);
+        fact(out, outside ? "Outside addresses contacted" : "Your addresses involved", s);
     }
     if (!f.ports.empty()) {
         std::string s;

@@ -226,3 +226,62 @@ TEST(Engine, BuiltinRulesLoad) {
 
 }  // namespace
 }  // namespace cyberalarm::detect
+
+namespace cyberalarm::detect {
+namespace {
+
+core::Event auth(const char* src, const char* user_hash, core::Outcome outcome, std::int64_t t) {
+    core::Event e;
+    e.time_ns = t;
+    e.category = core::Category::kAuth;
+    e.src_ip = *core::IpAddress::parse(src);
+    e.set_dst_port(22);
+    e.user_hash = user_hash;
+    e.outcome = outcome;
+    return e;
+}
+
+TEST(Engine, SequenceRuleFiresOnFailuresThenSuccessWithinTheWindow) {
+    auto rules = builtin_rules();
+    ASSERT_TRUE(rules);
+    std::vector<Rule> only;
+    for (auto& r : *rules) {
+        if (r.id == "brute-force-success") {
+            only.push_back(r);
+        }
+    }
+    ASSERT_EQ(only.size(), 1u);
+    Engine engine(std::move(only), opts());
+    std::int64_t t = kT0;
+    // Four failures then a success: not enough failures.
+    for (int i = 0; i < 4; ++i) {
+        auto e = auth("198.51.100.1", "aa", core::Outcome::kFailure, t += kSec);
+        engine.observe(e);
+    }
+    auto ok = auth("198.51.100.1", "aa", core::Outcome::kSuccess, t += kSec);
+    engine.observe(ok);
+    EXPECT_TRUE(engine.findings().empty());
+    // Six failures for another user, then a success after the window closed: nothing.
+    for (int i = 0; i < 6; ++i) {
+        auto e = auth("198.51.100.2", "bb", core::Outcome::kFailure, t += kSec);
+        engine.observe(e);
+    }
+    auto late = auth("198.51.100.2", "bb", core::Outcome::kSuccess, t += 2 * 3600 * kSec);
+    engine.observe(late);
+    EXPECT_TRUE(engine.findings().empty());
+    // Five failures then a success within the hour: a critical finding.
+    for (int i = 0; i < 5; ++i) {
+        auto e = auth("198.51.100.3", "cc", core::Outcome::kFailure, t += 60 * kSec);
+        engine.observe(e);
+    }
+    auto in = auth("198.51.100.3", "cc", core::Outcome::kSuccess, t += 60 * kSec);
+    engine.observe(in);
+    auto f = engine.findings();
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].severity, core::Severity::kCritical);
+    EXPECT_EQ(f[0].count, 6u);
+    EXPECT_EQ(f[0].sources.front().to_string(), "198.51.100.3");
+}
+
+}  // namespace
+}  // namespace cyberalarm::detect

@@ -73,3 +73,16 @@ TEST(Rules, Durations) {
 
 }  // namespace
 }  // namespace cyberalarm::detect
+
+namespace cyberalarm::detect {
+namespace {
+
+TEST(Rules, SequenceValidation) {
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n      - match: {event.outcome: failure}\n"),
+              "rules/x.yaml:6: sequence needs a list of 2 to 8 steps");
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n      - min: 3\n      - match: {event.outcome: success}\n"),
+              "rules/x.yaml:6: each sequence step needs 'match'");
+}
+
+}  // namespace
+}  // namespace cyberalarm::detect
