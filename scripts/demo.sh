@@ -5,6 +5,8 @@
 # a known-bad address). Writes out/findings.jsonl and the HTML report out/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so a fresh clone reuses earlier builds.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null

@@ -5,6 +5,8 @@
 # Tests that need ../shared/corpus skip with a message where it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so a fresh clone reuses earlier builds.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 jobs=$(nproc)
 bash scripts/install-deps.sh
