@@ -13,24 +13,6 @@ std::uint64_t fnv1a(std::string_view s) {
     return h;
 }
 
-std::string_view word(const core::Event& e, Field f) {
-    switch (f) {
-        case Field::kTransport: return core::to_string(e.transport);
-        case Field::kAction: return core::to_string(e.action);
-        case Field::kCategory: return core::to_string(e.category);
-        case Field::kOutcome: return core::to_string(e.outcome);
-        case Field::kDirection: return core::to_string(e.direction);
-        case Field::kRuleId: return e.rule_id;
-        case Field::kRuleName: return e.rule_name;
-        case Field::kUserHash: return e.user_hash;
-        case Field::kObserverName: return e.observer_name;
-        case Field::kEventCode: return e.event_code;
-        case Field::kAppProtocol: return e.app_protocol;
-        case Field::kFormat: return e.format;
-        default: return {};
-    }
-}
-
 }  // namespace
 
 void append_field(GroupKey& key, const core::Event& e, Field field) {
@@ -46,7 +28,7 @@ void append_field(GroupKey& key, const core::Event& e, Field field) {
         case Field::kSourcePort: put(&e.src_port, 2); break;
         case Field::kDestinationPort: put(&e.dst_port, 2); break;
         default: {
-            std::uint64_t h = fnv1a(word(e, field));
+            std::uint64_t h = fnv1a(field_word(e, field));
             put(&h, 8);
         }
     }
@@ -61,7 +43,7 @@ std::uint64_t field_digest(const core::Event& e, Field field) {
         }
         case Field::kSourcePort: return e.src_port;
         case Field::kDestinationPort: return e.dst_port;
-        default: return fnv1a(word(e, field));
+        default: return fnv1a(field_word(e, field));
     }
 }
 
@@ -76,7 +58,7 @@ std::string key_text(const core::Event& e, const std::vector<Field>& fields) {
             case Field::kDestinationIp: out += e.dst_ip.to_string(); break;
             case Field::kSourcePort: out += std::to_string(e.src_port); break;
             case Field::kDestinationPort: out += std::to_string(e.dst_port); break;
-            default: out += word(e, f); break;
+            default: out += field_word(e, f); break;
         }
     }
     return out;

@@ -49,25 +49,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-// The textual value of a non-address, non-port field.
-std::string_view word_of(const core::Event& e, Field f) {
-    switch (f) {
-        case Field::kTransport: return core::to_string(e.transport);
-        case Field::kAction: return core::to_string(e.action);
-        case Field::kCategory: return core::to_string(e.category);
-        case Field::kOutcome: return core::to_string(e.outcome);
-        case Field::kDirection: return core::to_string(e.direction);
-        case Field::kRuleId: return e.rule_id;
-        case Field::kRuleName: return e.rule_name;
-        case Field::kUserHash: return e.user_hash;
-        case Field::kObserverName: return e.observer_name;
-        case Field::kEventCode: return e.event_code;
-        case Field::kAppProtocol: return e.app_protocol;
-        case Field::kFormat: return e.format;
-        default: return {};
-    }
-}
-
 // Errors from the YAML layer carry the line (1-based) of the offending node.
 core::Error at(const YAML::Node& node, std::string_view origin, std::string message) {
     // A missing key gives an invalid node, whose Mark() would throw.
@@ -290,6 +271,24 @@ std::optional<Field> field_from_name(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view field_word(const core::Event& e, Field f) {
+    switch (f) {
+        case Field::kTransport: return core::to_string(e.transport);
+        case Field::kAction: return core::to_string(e.action);
+        case Field::kCategory: return core::to_string(e.category);
+        case Field::kOutcome: return core::to_string(e.outcome);
+        case Field::kDirection: return core::to_string(e.direction);
+        case Field::kRuleId: return e.rule_id;
+        case Field::kRuleName: return e.rule_name;
+        case Field::kUserHash: return e.user_hash;
+        case Field::kObserverName: return e.observer_name;
+        case Field::kEventCode: return e.event_code;
+        case Field::kAppProtocol: return e.app_protocol;
+        case Field::kFormat: return e.format;
+        default: return {};
+    }
+}
+
 std::string_view field_name(Field field) {
     for (const auto& f : kFieldNames) {
         if (f.field == field) {
@@ -312,7 +311,7 @@ bool Condition::matches(const core::Event& e) const {
         return std::any_of(ports.begin(), ports.end(),
                            [p](const auto& r) { return p >= r.first && p <= r.second; });
     }
-    std::string_view v = word_of(e, field);
+    std::string_view v = field_word(e, field);
     for (const auto& w : words) {
         if (v.size() == w.size() &&
             std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {

@@ -69,6 +69,8 @@ enum class Field : std::uint8_t {
 
 std::optional<Field> field_from_name(std::string_view ecs_name);
 std::string_view field_name(Field field);
+// The textual value of a word field (not an address or port) of `e`: "tcp", "drop", a rule id.
+std::string_view field_word(const core::Event& e, Field field);
 
 // One field test: the field's value must be one of `values` (or in `addresses` / `ports`).
 struct Condition {
