@@ -8,7 +8,6 @@ namespace cyberalarm::parse {
 
 namespace {
 
-constexpr int kStickyConfidence = 60;
 constexpr std::size_t kMaxCandidates = 4;
 
 }  // namespace
@@ -51,6 +50,22 @@ core::Result<Disposition> LineParser::run(const Format& f, const SyslogMessage& 
     return r;
 }
 
+std::uint64_t LineParser::source_key(const SyslogMessage& msg) {
+    // FNV-1a over host name, tag and the message's first byte: cheap, and distinct enough
+    // for a 64-entry hint table (a collision only costs a full detection).
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&](std::string_view s) {
+        for (char c : s) {
+            h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+        }
+        h = (h ^ 0xff) * 0x100000001b3ull;
+    };
+    mix(msg.hostname);
+    mix(msg.app_name);
+    mix(msg.msg.substr(0, 1));
+    return h;
+}
+
 core::Result<Disposition> LineParser::parse(std::string_view line, core::Event& out) {
     ++stats_.lines;
     if (line.size() > max_line_) {
@@ -68,9 +83,11 @@ core::Result<Disposition> LineParser::parse(std::string_view line, core::Event& 
         result = run(*chosen, msg, out);
         count(*chosen, result);
     } else {
-        if (last_ != nullptr && last_->probe(msg) >= kStickyConfidence) {
-            result = run(*last_, msg, out);
-            chosen = last_;
+        std::uint64_t key = source_key(msg);
+        SourceHint& hint = hints_[key % hints_.size()];
+        if (hint.key == key && hint.format != nullptr && hint.format->probe(msg) >= hint.confidence) {
+            result = run(*hint.format, msg, out);
+            chosen = hint.format;
         }
         if (chosen == nullptr || !result) {
             // Rank every claiming format and try the best few.
@@ -99,6 +116,7 @@ core::Result<Disposition> LineParser::parse(std::string_view line, core::Event& 
                 if (r) {
                     result = r;
                     chosen = d.format;
+                    hint = {key, d.format, d.confidence};
                     break;
                 }
                 if (!first_error) {
@@ -112,9 +130,6 @@ core::Result<Disposition> LineParser::parse(std::string_view line, core::Event& 
         }
         if (chosen != nullptr) {
             count(*chosen, result);
-            if (result) {
-                last_ = chosen;
-            }
         } else {
             ++stats_.unrecognised;
         }

@@ -2,13 +2,18 @@
 // line length, and counters. This is where a source's settings (format, time zone,
 // observer) meet the pure format parsers.
 //
-// Auto mode: the format that parsed the previous line is tried first while its probe stays
-// confident; otherwise every probe runs and the most confident format wins. If that parser
+// Auto mode: lines are keyed by their source (syslog host name and tag, or the first byte of
+// a header-less line). The format that last parsed a line of that source is tried first
+// while its probe claims the new line at least as confidently as when it won detection (a
+// generic format such as iptables never scores high, so a fixed bar would make every line
+// of a generic source run every probe); otherwise every probe runs and the most confident
+// format wins. Keying by source keeps this working when several devices share one stream. If that parser
 // refuses the line, the next most confident ones are tried before the line is reported.
 //
 // Thread safety: one LineParser per source and thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -64,7 +69,13 @@ private:
 
     ParseContext ctx_;
     const Format* forced_;
-    const Format* last_ = nullptr;
+    struct SourceHint {
+        std::uint64_t key = 0;
+        const Format* format = nullptr;
+        int confidence = 0;  // the score with which `format` won detection for this source
+    };
+    static std::uint64_t source_key(const SyslogMessage& msg);
+    std::array<SourceHint, 64> hints_{};  // direct-mapped by source key
     std::size_t max_line_;
     ParseStats stats_;
 };
