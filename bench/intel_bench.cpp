@@ -57,7 +57,8 @@ World& world() {
                 }
             } else if (kind < 95) {
                 // Mostly long prefixes, as real feeds have; a few short ones nest the rest.
-                auto len = static_cast<std::uint8_t>(r % 1000 != 0 ? 20 + rng() % 11 : 8 + rng() % 12);
+                auto len =
+                    static_cast<std::uint8_t>(r % 1000 != 0 ? 20 + rng() % 11 : 8 + rng() % 12);
                 auto a = static_cast<std::uint32_t>(rng()) & ~(0xffffffffu >> len);
                 ind.type = intel::IndicatorType::kPrefix;
                 ind.prefix = {core::IpAddress::v4(a), len};
@@ -96,17 +97,23 @@ void lookup(benchmark::State& state, const std::vector<core::IpAddress>& probes,
         benchmark::DoNotOptimize(hit);
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-    state.counters["hit_rate"] = static_cast<double>(found) / static_cast<double>(
-                                     std::max<std::int64_t>(1, state.iterations()));
+    state.counters["hit_rate"] = static_cast<double>(found) /
+                                 static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
     state.counters["rss_MiB"] = static_cast<double>(w.memory) / (1 << 20);
 }
 
-void BM_IntelMatchV4Hit(benchmark::State& state) { lookup(state, world().hits, 0); }
-void BM_IntelMatchV4Random(benchmark::State& state) { lookup(state, world().misses, 0); }
+void BM_IntelMatchV4Hit(benchmark::State& state) {
+    lookup(state, world().hits, 0);
+}
+void BM_IntelMatchV4Random(benchmark::State& state) {
+    lookup(state, world().misses, 0);
+}
 void BM_IntelMatchV4RandomAt(benchmark::State& state) {
     lookup(state, world().misses, 1'700'000'000'000'000'000);
 }
-void BM_IntelMatchV6Hit(benchmark::State& state) { lookup(state, world().v6, 0); }
+void BM_IntelMatchV6Hit(benchmark::State& state) {
+    lookup(state, world().v6, 0);
+}
 BENCHMARK(BM_IntelMatchV4Hit);
 BENCHMARK(BM_IntelMatchV4Random);
 BENCHMARK(BM_IntelMatchV4RandomAt);

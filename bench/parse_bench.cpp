@@ -26,7 +26,8 @@ parse::ParseContext bench_context() {
 // The seed lines of a format that its parser turns into events.
 std::vector<std::string> event_lines(const parse::Format& f) {
     std::vector<std::string> out;
-    std::filesystem::path dir = std::filesystem::path(CA_SOURCE_DIR) / "fuzz/corpus" / std::string(f.name);
+    std::filesystem::path dir =
+        std::filesystem::path(CA_SOURCE_DIR) / "fuzz/corpus" / std::string(f.name);
     if (!std::filesystem::exists(dir)) {
         return out;
     }
@@ -89,7 +90,8 @@ void BM_ParseAndEncodeIptables(benchmark::State& state) {
     const std::string line =
         "Nov 23 10:00:00 gw1 kernel: [100.000001] [FW DROP] IN=eth0 OUT= "
         "MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=198.51.100.7 DST=203.0.113.10 LEN=44 "
-        "TOS=0x00 PREC=0x00 TTL=50 ID=4242 PROTO=TCP SPT=51515 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0";
+        "TOS=0x00 PREC=0x00 TTL=50 ID=4242 PROTO=TCP SPT=51515 DPT=22 WINDOW=1024 RES=0x00 SYN "
+        "URGP=0";
     parse::LineParser p(bench_context(), parse::find_format("iptables"));
     core::EcsWriter w;
     core::Event ev;

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     }
     for (const auto& p : inputs) {
         std::ifstream in(p, std::ios::binary);
-        std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<char> data((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
         LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
     }
     std::printf("replayed %zu inputs\n", inputs.size());

@@ -1,9 +1,9 @@
 // `cyberalarm analyze`: `detect`, plus a self-contained HTML report of the period.
+#include <fmt/core.h>
+
 #include <chrono>
 #include <fstream>
 #include <memory>
-
-#include <fmt/core.h>
 
 #include "commands.h"
 #include "detect_setup.h"

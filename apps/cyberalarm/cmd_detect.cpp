@@ -1,7 +1,7 @@
 // `cyberalarm detect`: log files in, findings out as JSON lines.
-#include <memory>
-
 #include <fmt/core.h>
+
+#include <memory>
 
 #include "commands.h"
 #include "detect_setup.h"
@@ -23,7 +23,8 @@ int run_detect(const DetectCommand& opt) {
         return 2;
     }
     SourceTotals totals;
-    int rc = read_events(opt.source, [&](core::Event& e) { d.engine->observe(e); }, totals);
+    int rc = read_events(
+        opt.source, [&](core::Event& e) { d.engine->observe(e); }, totals);
     if (rc != 0) {
         return rc;
     }
@@ -33,8 +34,11 @@ int run_detect(const DetectCommand& opt) {
     if (opt.stats) {
         print_stats(totals);
         const auto& s = d.engine->stats();
-        fmt::print(stderr, "detect: events={} findings={} late={} groups_expired={} groups_evicted={} trusted_skipped={}\n",
-                   s.events, s.findings, s.late, s.groups_expired, s.groups_evicted, s.skipped_trusted);
+        fmt::print(stderr,
+                   "detect: events={} findings={} late={} groups_expired={} groups_evicted={} "
+                   "trusted_skipped={}\n",
+                   s.events, s.findings, s.late, s.groups_expired, s.groups_evicted,
+                   s.skipped_trusted);
     }
     return 0;
 }
@@ -43,8 +47,9 @@ int run_detect(const DetectCommand& opt) {
 
 Command add_detect_command(CLI::App& app) {
     auto opt = std::make_shared<DetectCommand>();
-    auto* cmd = app.add_subcommand("detect", "Print findings (scans, brute force, floods, exposure, "
-                                             "known-bad, beaconing, alerts) as JSON lines");
+    auto* cmd = app.add_subcommand("detect",
+                                   "Print findings (scans, brute force, floods, exposure, "
+                                   "known-bad, beaconing, alerts) as JSON lines");
     add_source_options(*cmd, opt->source);
     add_detect_options(*cmd, opt->detect);
     cmd->add_flag("--stats", opt->stats, "Print parsing and detection counters on stderr");

@@ -79,7 +79,8 @@ int run_parse(const ParseOptions& opt) {
 
 Command add_parse_command(CLI::App& app) {
     auto opt = std::make_shared<ParseOptions>();
-    auto* cmd = app.add_subcommand("parse", "Print one ECS JSON object per log line that is an event");
+    auto* cmd =
+        app.add_subcommand("parse", "Print one ECS JSON object per log line that is an event");
     add_source_options(*cmd, opt->source);
     cmd->add_flag("--strict", opt->strict, "Exit 1 if any line could not be parsed");
     cmd->add_flag("--stats", opt->stats, "Print per-format counts, errors and lines/s on stderr");

@@ -2,9 +2,8 @@
 // returns the function to run when it is chosen.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace cyberalarm::app {
 

@@ -1,8 +1,8 @@
 #include "detect_setup.h"
 
-#include <map>
-
 #include <fmt/core.h>
+
+#include <map>
 
 #include "intel/importers.h"
 

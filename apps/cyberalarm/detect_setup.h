@@ -2,11 +2,10 @@
 // networks and trusted sources, and building an Engine from them.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "detect/engine.h"
 #include "intel/intel_set.h"

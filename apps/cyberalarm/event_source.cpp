@@ -1,14 +1,13 @@
 #include "event_source.h"
 
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <fmt/core.h>
 
 #include "parse/line_reader.h"
 
@@ -62,7 +61,8 @@ int read_events(const SourceOptions& opt, const std::function<void(core::Event&)
                 names += names.empty() ? "" : ", ";
                 names += f.name;
             }
-            fmt::print(stderr, "cyberalarm: unknown --format '{}' (known: auto, {})\n", opt.format, names);
+            fmt::print(stderr, "cyberalarm: unknown --format '{}' (known: auto, {})\n", opt.format,
+                       names);
             return 2;
         }
     }
@@ -87,14 +87,16 @@ int read_events(const SourceOptions& opt, const std::function<void(core::Event&)
         if (path != "-") {
             fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
-                fmt::print(stderr, "cyberalarm: cannot open '{}': {}\n", path, std::strerror(errno));
+                fmt::print(stderr, "cyberalarm: cannot open '{}': {}\n", path,
+                           std::strerror(errno));
                 return 2;
             }
             struct stat st {};
             if (::fstat(fd, &st) == 0) {
                 // Year-less stamps are read relative to when the file was last written.
-                ctx.reference_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * core::kNanosPerSecond +
-                                   st.st_mtim.tv_nsec;
+                ctx.reference_ns =
+                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * core::kNanosPerSecond +
+                    st.st_mtim.tv_nsec;
             }
         }
         parse::LineParser parser(ctx, forced, opt.max_line);
@@ -132,7 +134,8 @@ int read_events(const SourceOptions& opt, const std::function<void(core::Event&)
             return rc;
         }
     }
-    totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    totals.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto& s = totals.stats;
     if (s.errors > shown) {
         fmt::print(stderr, "... and {} more unparseable lines\n", s.errors - shown);
@@ -151,7 +154,8 @@ void print_stats(const SourceTotals& totals) {
     }
     fmt::print(stderr, "{:<18} {:>10}\n", "unrecognised", s.unrecognised);
     fmt::print(stderr, "{:<18} {:>10}\n", "truncated", s.truncated);
-    fmt::print(stderr, "lines={} events={} ignored={} errors={} seconds={:.3f} lines_per_s={:.0f}\n",
+    fmt::print(stderr,
+               "lines={} events={} ignored={} errors={} seconds={:.3f} lines_per_s={:.0f}\n",
                s.lines, s.events, s.ignored, s.errors, totals.seconds,
                totals.seconds > 0 ? static_cast<double>(s.lines) / totals.seconds : 0.0);
 }

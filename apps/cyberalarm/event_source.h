@@ -3,11 +3,10 @@
 // unparseable lines reported on stderr with file, line and reason, and totals kept.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/event.h"
 #include "parse/line_parser.h"

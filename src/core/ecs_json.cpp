@@ -1,13 +1,13 @@
 #include "core/ecs_json.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <charconv>
 #include <cstring>
 #include <memory>
-#include <optional>
-
 #include <nlohmann/json.hpp>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <optional>
 
 #include "core/time.h"
 
@@ -19,7 +19,9 @@ struct EcsWriter::Impl {
 };
 
 EcsWriter::EcsWriter() : impl_(std::make_unique<Impl>().release()) {}
-EcsWriter::~EcsWriter() { std::unique_ptr<Impl> owned(impl_); }
+EcsWriter::~EcsWriter() {
+    std::unique_ptr<Impl> owned(impl_);
+}
 
 namespace {
 
@@ -61,7 +63,11 @@ void key(Writer& w, std::string_view k) {
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     unsigned char c = b(i);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t n = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 0;
     if (n == 0 || i + n > s.size()) {
         return 0;
     }
@@ -70,15 +76,18 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
             return 0;
         }
     }
-    if (n == 2 && c < 0xC2) return 0;
+    if (n == 2 && c < 0xC2)
+        return 0;
     if (n == 3) {
         unsigned cp = ((c & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
-        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
     }
     if (n == 4) {
         unsigned cp = ((c & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) | ((b(i + 2) & 0x3Fu) << 6) |
                       (b(i + 3) & 0x3Fu);
-        if (cp < 0x10000 || cp > 0x10FFFF) return 0;
+        if (cp < 0x10000 || cp > 0x10FFFF)
+            return 0;
     }
     return n;
 }
@@ -407,7 +416,7 @@ Result<Event> from_ecs_json(std::string_view text) {
         }
     }
     if (const auto* ev = get_obj(j, "event")) {
-        static constexpr Action kActions[] = {Action::kUnknown, Action::kAllow, Action::kDeny,
+        static constexpr Action kActions[] = {Action::kUnknown, Action::kAllow,  Action::kDeny,
                                               Action::kDrop,    Action::kReject, Action::kAlert};
         static constexpr Category kCategories[] = {Category::kFirewall, Category::kIds,
                                                    Category::kAv,       Category::kSpam,

@@ -19,7 +19,18 @@
 namespace cyberalarm::core {
 
 enum class Action : std::uint8_t { kUnknown, kAllow, kDeny, kDrop, kReject, kAlert };
-enum class Transport : std::uint8_t { kUnknown, kTcp, kUdp, kIcmp, kIcmpv6, kGre, kEsp, kAh, kSctp, kOther };
+enum class Transport : std::uint8_t {
+    kUnknown,
+    kTcp,
+    kUdp,
+    kIcmp,
+    kIcmpv6,
+    kGre,
+    kEsp,
+    kAh,
+    kSctp,
+    kOther
+};
 enum class Direction : std::uint8_t { kUnknown, kInbound, kOutbound, kInternal, kExternal };
 enum class Category : std::uint8_t { kFirewall, kIds, kAv, kSpam, kAuth, kFlow };
 enum class Severity : std::uint8_t { kUnknown, kInfo, kLow, kMedium, kHigh, kCritical };
@@ -57,8 +68,8 @@ struct Event {
         kPackets = 1u << 11,  // total packets likewise
     };
 
-    std::int64_t time_ns = 0;  // UTC nanoseconds since the Unix epoch; 0 = unknown
-    std::string format;        // registry name of the parser that produced it
+    std::int64_t time_ns = 0;      // UTC nanoseconds since the Unix epoch; 0 = unknown
+    std::string format;            // registry name of the parser that produced it
     std::string observer_name;     // host name of the device that logged it
     std::string observer_vendor;   // "Cisco", "Fortinet" …
     std::string observer_product;  // "ASA", "FortiGate" …
@@ -97,22 +108,55 @@ struct Event {
     std::string user_hash;     // keyed hash of the user name (auth events), hex
 
     [[nodiscard]] bool has(Field f) const { return (present & f) != 0; }
-    void set_src_port(std::uint16_t p) { src_port = p; present |= kSrcPort; }
-    void set_dst_port(std::uint16_t p) { dst_port = p; present |= kDstPort; }
+    void set_src_port(std::uint16_t p) {
+        src_port = p;
+        present |= kSrcPort;
+    }
+    void set_dst_port(std::uint16_t p) {
+        dst_port = p;
+        present |= kDstPort;
+    }
     void set_icmp(std::uint8_t type, std::uint8_t code) {
         icmp_type = type;
         icmp_code = code;
         present |= kIcmpType | kIcmpCode;
     }
-    void set_icmp_type(std::uint8_t type) { icmp_type = type; present |= kIcmpType; }
-    void set_icmp_code(std::uint8_t code) { icmp_code = code; present |= kIcmpCode; }
-    void set_src_bytes(std::uint64_t v) { src_bytes = v; present |= kSrcBytes; }
-    void set_dst_bytes(std::uint64_t v) { dst_bytes = v; present |= kDstBytes; }
-    void set_bytes(std::uint64_t v) { bytes = v; present |= kBytes; }
-    void set_src_packets(std::uint64_t v) { src_packets = v; present |= kSrcPackets; }
-    void set_dst_packets(std::uint64_t v) { dst_packets = v; present |= kDstPackets; }
-    void set_packets(std::uint64_t v) { packets = v; present |= kPackets; }
-    void set_duration_ns(std::int64_t v) { duration_ns = v; present |= kDuration; }
+    void set_icmp_type(std::uint8_t type) {
+        icmp_type = type;
+        present |= kIcmpType;
+    }
+    void set_icmp_code(std::uint8_t code) {
+        icmp_code = code;
+        present |= kIcmpCode;
+    }
+    void set_src_bytes(std::uint64_t v) {
+        src_bytes = v;
+        present |= kSrcBytes;
+    }
+    void set_dst_bytes(std::uint64_t v) {
+        dst_bytes = v;
+        present |= kDstBytes;
+    }
+    void set_bytes(std::uint64_t v) {
+        bytes = v;
+        present |= kBytes;
+    }
+    void set_src_packets(std::uint64_t v) {
+        src_packets = v;
+        present |= kSrcPackets;
+    }
+    void set_dst_packets(std::uint64_t v) {
+        dst_packets = v;
+        present |= kDstPackets;
+    }
+    void set_packets(std::uint64_t v) {
+        packets = v;
+        present |= kPackets;
+    }
+    void set_duration_ns(std::int64_t v) {
+        duration_ns = v;
+        present |= kDuration;
+    }
     // Sets ip_protocol and, if transport is unknown, transport.
     void set_ip_protocol(unsigned proto);
     void set_transport(Transport t);

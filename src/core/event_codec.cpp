@@ -1,9 +1,9 @@
 #include "core/event_codec.h"
 
-#include "core/time.h"
-
 #include <array>
 #include <cstring>
+
+#include "core/time.h"
 
 namespace cyberalarm::core {
 
@@ -39,10 +39,10 @@ void put_ip(std::string& out, const IpAddress& ip) {
 // The strings of an Event, in wire order.
 template <typename E>
 auto strings_of(E& e) {
-    return std::array{&e.format,           &e.observer_name,     &e.observer_vendor,
-                      &e.observer_product, &e.observer_serial,   &e.ingress_interface,
-                      &e.egress_interface, &e.event_code,        &e.rule_id,
-                      &e.rule_name,        &e.rule_ruleset,      &e.app_protocol,
+    return std::array{&e.format,           &e.observer_name,   &e.observer_vendor,
+                      &e.observer_product, &e.observer_serial, &e.ingress_interface,
+                      &e.egress_interface, &e.event_code,      &e.rule_id,
+                      &e.rule_name,        &e.rule_ruleset,    &e.app_protocol,
                       &e.user_hash};
 }
 
@@ -126,7 +126,8 @@ Result<Enum> get_enum(Reader& r, unsigned max, const char* what) {
         return fail(b.error());
     }
     if (*b > max) {
-        return fail(Error::corrupt(std::string("value out of range in ") + what).at_offset(r.pos()));
+        return fail(
+            Error::corrupt(std::string("value out of range in ") + what).at_offset(r.pos()));
     }
     return static_cast<Enum>(*b);
 }
@@ -155,9 +156,9 @@ void encode_event(const Event& e, std::string& out) {
         out.push_back(static_cast<char>(v));
     }
     const std::uint64_t numeric[kNumericFields] = {
-        e.src_port,    e.dst_port,    e.icmp_type,   e.icmp_code, e.src_bytes,
-        e.dst_bytes,   e.src_packets, e.dst_packets, zigzag(e.duration_ns),
-        e.ip_protocol, e.bytes,       e.packets};
+        e.src_port,  e.dst_port,    e.icmp_type,   e.icmp_code,           e.src_bytes,
+        e.dst_bytes, e.src_packets, e.dst_packets, zigzag(e.duration_ns), e.ip_protocol,
+        e.bytes,     e.packets};
     for (unsigned i = 0; i < kNumericFields; ++i) {
         if (e.present & (1u << i)) {
             put_varint(out, numeric[i]);

@@ -12,26 +12,25 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace cyberalarm::core {
 
 enum class ErrorCode : std::uint8_t {
-    kInvalidArgument,   // the caller passed something malformed (bad option, bad config)
-    kParse,             // input bytes do not match the expected syntax
-    kUnsupported,       // well-formed, but a variant we do not handle
-    kOutOfRange,        // a number or length outside its allowed range
+    kInvalidArgument,  // the caller passed something malformed (bad option, bad config)
+    kParse,            // input bytes do not match the expected syntax
+    kUnsupported,      // well-formed, but a variant we do not handle
+    kOutOfRange,       // a number or length outside its allowed range
     kNotFound,
     kAlreadyExists,
-    kIo,                // the operating system refused (open, read, write, fsync)
-    kCorrupt,           // stored data failed an integrity check (CRC, hash chain)
-    kResourceExhausted, // a configured bound was hit (disk, memory, line length)
+    kIo,                 // the operating system refused (open, read, write, fsync)
+    kCorrupt,            // stored data failed an integrity check (CRC, hash chain)
+    kResourceExhausted,  // a configured bound was hit (disk, memory, line length)
     kPermissionDenied,
     kUnauthenticated,
-    kUnavailable,       // try again later
-    kInternal,          // a bug: an invariant did not hold
+    kUnavailable,  // try again later
+    kInternal,     // a bug: an invariant did not hold
 };
 
 std::string_view to_string(ErrorCode code);
@@ -112,6 +111,8 @@ using Result = tl::expected<T, Error>;
 
 using Status = tl::expected<void, Error>;
 
-inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+inline tl::unexpected<Error> fail(Error error) {
+    return tl::unexpected<Error>(std::move(error));
+}
 
 }  // namespace cyberalarm::core

@@ -1,15 +1,17 @@
 #include "core/time.h"
 
+#include <date/tz.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <date/tz.h>
 
 namespace cyberalarm::core {
 
 namespace {
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -284,7 +286,8 @@ std::int64_t TimeZone::local_to_utc(std::int64_t local_ns) const {
     }
     using namespace std::chrono;
     date::local_time<nanoseconds> local{nanoseconds(local_ns)};
-    auto info = zone_->get_info(date::local_time<seconds>(floor<seconds>(local.time_since_epoch())));
+    auto info =
+        zone_->get_info(date::local_time<seconds>(floor<seconds>(local.time_since_epoch())));
     seconds offset = info.first.offset;
     if (info.result == date::local_info::nonexistent) {
         // In a spring-forward gap: read with the offset from before the gap.

@@ -47,9 +47,9 @@ CivilTime ns_to_civil(std::int64_t ns);
 int month_from_abbrev(std::string_view s);
 
 struct IsoTime {
-    std::int64_t ns = 0;      // if has_zone: UTC; else: the wall-clock time read as UTC
-    bool has_zone = false;    // "Z" or "+hh:mm" was present
-    std::size_t consumed = 0; // characters read
+    std::int64_t ns = 0;       // if has_zone: UTC; else: the wall-clock time read as UTC
+    bool has_zone = false;     // "Z" or "+hh:mm" was present
+    std::size_t consumed = 0;  // characters read
 };
 // Reads "YYYY-MM-DD[T| ]hh:mm:ss[.fraction][Z|±hh:mm|±hhmm]" at the start of s.
 std::optional<IsoTime> parse_iso8601(std::string_view s);

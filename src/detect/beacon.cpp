@@ -1,9 +1,9 @@
-#include <cstdio>
+#include "detect/internal/beacon.h"
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
-
-#include "detect/internal/beacon.h"
 
 namespace cyberalarm::detect::internal {
 
@@ -78,7 +78,7 @@ void BeaconDetector::observe(const core::Event& e, std::int64_t now, const std::
         return;
     }
     std::string id = "beaconing:" + key_text(e, {Field::kSourceIp, Field::kDestinationIp,
-                                                   Field::kDestinationPort});
+                                                 Field::kDestinationPort});
     char period[32];
     std::snprintf(period, sizeof period, "%.0f", v.median_s);
     std::size_t before = book.size();

@@ -32,14 +32,14 @@ Entry entry_of(const core::Event& e) {
 }
 
 struct Group {
-    std::deque<Entry> recent;                          // count rules: newest `threshold`
+    std::deque<Entry> recent;                           // count rules: newest `threshold`
     std::unordered_map<std::uint64_t, Entry> distinct;  // distinct rules: value → newest
     std::int64_t last_ns = 0;
     std::list<GroupKey>::iterator lru;
     std::string finding_id;  // set once the group fired
     std::size_t finding = 0;
-    bool owner = false;  // false: another rule of the same kind opened this finding first
-    std::size_t step = 0;         // sequence rules: the step being waited for
+    bool owner = false;            // false: another rule of the same kind opened this finding first
+    std::size_t step = 0;          // sequence rules: the step being waited for
     std::uint64_t step_count = 0;  // events matching it so far
     std::int64_t seq_start = 0;    // time of the sequence's first event
 };
@@ -71,8 +71,8 @@ public:
                 book.add(g.finding, e);
             }
         } else if (!rule_.sequence.empty() ? add_step(g, e)
-                   : rule_.distinct      ? add_distinct(g, e)
-                                         : add_count(g, e)) {
+                   : rule_.distinct        ? add_distinct(g, e)
+                                           : add_count(g, e)) {
             fire(g, e, opt, book, stats);
         }
         if (groups_.size() > opt.max_groups_per_rule) {
@@ -156,7 +156,8 @@ private:
         }
         // Forget values last seen before the window; what remains is in the window.
         std::int64_t newest = g.last_ns;
-        std::erase_if(g.distinct, [&](const auto& kv) { return kv.second.t < newest - rule_.window_ns; });
+        std::erase_if(g.distinct,
+                      [&](const auto& kv) { return kv.second.t < newest - rule_.window_ns; });
         return g.distinct.size() >= rule_.threshold;
     }
 
@@ -213,8 +214,9 @@ private:
 
 core::CidrSet default_internal() {
     core::CidrSet set;
-    (void)set.add_list("10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 127.0.0.0/8 "
-                       "169.254.0.0/16 fc00::/7 fe80::/10 ::1/128");
+    (void)set.add_list(
+        "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 127.0.0.0/8 "
+        "169.254.0.0/16 fc00::/7 fe80::/10 ::1/128");
     set.seal();
     return set;
 }
@@ -247,8 +249,7 @@ struct Engine::Impl {
             return;
         }
         for (const core::IpAddress* ip : {&e.src_ip, &e.dst_ip}) {
-            const intel::Indicator* hit =
-                ip->is_set() ? opt.intel->match(*ip, e.time_ns) : nullptr;
+            const intel::Indicator* hit = ip->is_set() ? opt.intel->match(*ip, e.time_ns) : nullptr;
             if (hit == nullptr) {
                 continue;
             }
@@ -291,9 +292,12 @@ core::Direction Engine::classify(const core::Event& e) const {
     }
     bool src_in = impl_->opt.internal.contains(e.src_ip);
     bool dst_in = impl_->opt.internal.contains(e.dst_ip);
-    if (src_in && dst_in) return core::Direction::kInternal;
-    if (src_in) return core::Direction::kOutbound;
-    if (dst_in) return core::Direction::kInbound;
+    if (src_in && dst_in)
+        return core::Direction::kInternal;
+    if (src_in)
+        return core::Direction::kOutbound;
+    if (dst_in)
+        return core::Direction::kInbound;
     return core::Direction::kExternal;
 }
 
@@ -358,8 +362,14 @@ std::vector<Finding> reconcile(std::vector<Finding> findings) {
 
 }  // namespace
 
-std::vector<Finding> Engine::take_updates() { return reconcile(impl_->book.take_updates()); }
-std::vector<Finding> Engine::findings() const { return reconcile(impl_->book.all()); }
-const EngineStats& Engine::stats() const { return impl_->stats; }
+std::vector<Finding> Engine::take_updates() {
+    return reconcile(impl_->book.take_updates());
+}
+std::vector<Finding> Engine::findings() const {
+    return reconcile(impl_->book.all());
+}
+const EngineStats& Engine::stats() const {
+    return impl_->stats;
+}
 
 }  // namespace cyberalarm::detect

@@ -35,11 +35,11 @@ class IntelSet;
 namespace cyberalarm::detect {
 
 struct BeaconOptions {
-    std::size_t min_connections = 8;             // connections before a verdict
+    std::size_t min_connections = 8;  // connections before a verdict
     std::int64_t min_interval_ns = std::int64_t{10} * 1'000'000'000;  // shorter is not beaconing
-    double max_jitter = 0.15;                    // median absolute deviation / median interval
-    std::size_t history = 64;                    // connection times kept per pair
-    std::int64_t idle_ns = std::int64_t{2} * 3600 * 1'000'000'000;    // pair forgotten after
+    double max_jitter = 0.15;  // median absolute deviation / median interval
+    std::size_t history = 64;  // connection times kept per pair
+    std::int64_t idle_ns = std::int64_t{2} * 3600 * 1'000'000'000;  // pair forgotten after
 };
 
 struct EngineOptions {
@@ -57,7 +57,7 @@ struct EngineOptions {
 struct EngineStats {
     std::uint64_t events = 0;
     std::uint64_t skipped_trusted = 0;
-    std::uint64_t late = 0;           // older than now - lateness when they arrived
+    std::uint64_t late = 0;  // older than now - lateness when they arrived
     std::uint64_t groups_expired = 0;
     std::uint64_t groups_evicted = 0;  // dropped at the max_groups_per_rule bound
     std::uint64_t findings = 0;

@@ -1,7 +1,6 @@
 #include "detect/finding.h"
 
 #include <array>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ecs_json.h"
@@ -103,7 +102,8 @@ core::Result<Finding> finding_from_json(std::string_view text) {
         auto it = o.find(k);
         return it != o.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
     };
-    auto ips = [&](const json& o, const char* k, std::vector<core::IpAddress>& out) -> core::Status {
+    auto ips = [&](const json& o, const char* k,
+                   std::vector<core::IpAddress>& out) -> core::Status {
         auto it = o.find(k);
         if (it == o.end() || !it->is_array()) {
             return {};
@@ -120,7 +120,8 @@ core::Result<Finding> finding_from_json(std::string_view text) {
     f.id = str(j, "id");
     auto kind = finding_kind_from_string(str(j, "kind"));
     if (!kind) {
-        return core::fail(core::Error::parse("unknown finding kind '" + str(j, "kind") + "'", "kind"));
+        return core::fail(
+            core::Error::parse("unknown finding kind '" + str(j, "kind") + "'", "kind"));
     }
     f.kind = *kind;
     for (auto s : {core::Severity::kInfo, core::Severity::kLow, core::Severity::kMedium,
@@ -159,7 +160,8 @@ core::Result<Finding> finding_from_json(std::string_view text) {
         f.distinct_targets = u64(*it, "targets");
         f.distinct_ports = u64(*it, "ports");
     }
-    for (auto [key, out] : {std::pair{"first_seen", &f.first_seen_ns}, std::pair{"last_seen", &f.last_seen_ns}}) {
+    for (auto [key, out] :
+         {std::pair{"first_seen", &f.first_seen_ns}, std::pair{"last_seen", &f.last_seen_ns}}) {
         auto t = core::parse_iso8601(str(j, key));
         if (!t) {
             return core::fail(core::Error::parse("bad time in finding", key));

@@ -42,13 +42,13 @@ inline constexpr std::size_t kMaxListed = 50;   // addresses or ports kept in a 
 inline constexpr std::size_t kMaxEvidence = 5;  // sample events kept in a finding
 
 struct Finding {
-    std::string id;       // stable identity for updates and de-duplication
+    std::string id;  // stable identity for updates and de-duplication
     FindingKind kind = FindingKind::kPortScan;
     core::Severity severity = core::Severity::kMedium;
-    std::string member;   // tenant the events belong to ("" for one-shot CLI runs)
-    std::string rule;     // id of the rule or detector that produced it
-    std::string title;    // one line a member understands
-    std::string advice;   // what to do, in plain English
+    std::string member;  // tenant the events belong to ("" for one-shot CLI runs)
+    std::string rule;    // id of the rule or detector that produced it
+    std::string title;   // one line a member understands
+    std::string advice;  // what to do, in plain English
 
     std::vector<core::IpAddress> sources;  // sorted, at most kMaxListed
     std::vector<core::IpAddress> targets;  // sorted, at most kMaxListed

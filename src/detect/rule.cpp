@@ -1,5 +1,7 @@
 #include "detect/rule.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/time.h"
 
@@ -40,8 +40,12 @@ constexpr std::array<FieldName, 16> kFieldNames = {{
     {Field::kFormat, "event.module"},
 }};
 
-bool is_address(Field f) { return f == Field::kSourceIp || f == Field::kDestinationIp; }
-bool is_port(Field f) { return f == Field::kSourcePort || f == Field::kDestinationPort; }
+bool is_address(Field f) {
+    return f == Field::kSourceIp || f == Field::kDestinationIp;
+}
+bool is_port(Field f) {
+    return f == Field::kSourcePort || f == Field::kDestinationPort;
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -87,7 +91,8 @@ core::Result<Condition> parse_condition(const std::string& name, const YAML::Nod
     c.field = *field;
     auto list = scalars(values);
     if (list.empty()) {
-        return core::fail(at(values, origin, "field '" + name + "' needs a value or a list of values"));
+        return core::fail(
+            at(values, origin, "field '" + name + "' needs a value or a list of values"));
     }
     for (const auto& v : list) {
         if (v.empty()) {
@@ -142,10 +147,9 @@ core::Status parse_conditions(const YAML::Node& node, std::string_view origin,
 }
 
 core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
-    static const std::set<std::string> kKeys = {"id",    "kind",     "severity",  "title",
-                                                "advice", "match",   "match_not", "group_by",
-                                                "distinct", "threshold", "window",  "description",
-                                                "sequence"};
+    static const std::set<std::string> kKeys = {
+        "id",       "kind",     "severity",  "title",  "advice",      "match",   "match_not",
+        "group_by", "distinct", "threshold", "window", "description", "sequence"};
     if (!node.IsMap()) {
         return core::fail(at(node, origin, "a rule must be a map"));
     }
@@ -202,7 +206,8 @@ core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
     for (const auto& name : scalars(node["group_by"])) {
         auto f = field_from_name(name);
         if (!f) {
-            return core::fail(at(node["group_by"], origin, "unknown group_by field '" + name + "'"));
+            return core::fail(
+                at(node["group_by"], origin, "unknown group_by field '" + name + "'"));
         }
         r.group_by.push_back(*f);
     }
@@ -222,7 +227,8 @@ core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
             return core::fail(at(steps, origin, "sequence needs a list of 2 to 8 steps"));
         }
         if (r.distinct) {
-            return core::fail(at(steps, origin, "a rule takes either sequence or distinct, not both"));
+            return core::fail(
+                at(steps, origin, "a rule takes either sequence or distinct, not both"));
         }
         for (const auto& step : steps) {
             if (!step.IsMap() || !step["match"]) {
@@ -235,18 +241,22 @@ core::Result<Rule> parse_rule(const YAML::Node& node, std::string_view origin) {
             if (step["min"]) {
                 auto text = step["min"].as<std::string>();
                 auto [e, err] = std::from_chars(text.data(), text.data() + text.size(), st.min);
-                if (err != std::errc() || e != text.data() + text.size() || st.min == 0 || st.min > 100000) {
-                    return core::fail(at(step["min"], origin, "min must be a whole number from 1 to 100000"));
+                if (err != std::errc() || e != text.data() + text.size() || st.min == 0 ||
+                    st.min > 100000) {
+                    return core::fail(
+                        at(step["min"], origin, "min must be a whole number from 1 to 100000"));
                 }
             }
             r.sequence.push_back(std::move(st));
         }
     }
     auto threshold = node["threshold"] ? node["threshold"].as<std::string>() : "1";
-    auto [end, ec] = std::from_chars(threshold.data(), threshold.data() + threshold.size(), r.threshold);
+    auto [end, ec] =
+        std::from_chars(threshold.data(), threshold.data() + threshold.size(), r.threshold);
     if (ec != std::errc() || end != threshold.data() + threshold.size() || r.threshold == 0 ||
         r.threshold > 1'000'000) {
-        return core::fail(at(node["threshold"], origin, "threshold must be a whole number from 1 to 1000000"));
+        return core::fail(
+            at(node["threshold"], origin, "threshold must be a whole number from 1 to 1000000"));
     }
     auto window = required("window");
     if (!window) {
@@ -273,19 +283,32 @@ std::optional<Field> field_from_name(std::string_view name) {
 
 std::string_view field_word(const core::Event& e, Field f) {
     switch (f) {
-        case Field::kTransport: return core::to_string(e.transport);
-        case Field::kAction: return core::to_string(e.action);
-        case Field::kCategory: return core::to_string(e.category);
-        case Field::kOutcome: return core::to_string(e.outcome);
-        case Field::kDirection: return core::to_string(e.direction);
-        case Field::kRuleId: return e.rule_id;
-        case Field::kRuleName: return e.rule_name;
-        case Field::kUserHash: return e.user_hash;
-        case Field::kObserverName: return e.observer_name;
-        case Field::kEventCode: return e.event_code;
-        case Field::kAppProtocol: return e.app_protocol;
-        case Field::kFormat: return e.format;
-        default: return {};
+        case Field::kTransport:
+            return core::to_string(e.transport);
+        case Field::kAction:
+            return core::to_string(e.action);
+        case Field::kCategory:
+            return core::to_string(e.category);
+        case Field::kOutcome:
+            return core::to_string(e.outcome);
+        case Field::kDirection:
+            return core::to_string(e.direction);
+        case Field::kRuleId:
+            return e.rule_id;
+        case Field::kRuleName:
+            return e.rule_name;
+        case Field::kUserHash:
+            return e.user_hash;
+        case Field::kObserverName:
+            return e.observer_name;
+        case Field::kEventCode:
+            return e.event_code;
+        case Field::kAppProtocol:
+            return e.app_protocol;
+        case Field::kFormat:
+            return e.format;
+        default:
+            return {};
     }
 }
 
@@ -303,7 +326,8 @@ bool Condition::matches(const core::Event& e) const {
         return addresses.contains(field == Field::kSourceIp ? e.src_ip : e.dst_ip);
     }
     if (is_port(field)) {
-        bool has = field == Field::kSourcePort ? e.has(core::Event::kSrcPort) : e.has(core::Event::kDstPort);
+        bool has = field == Field::kSourcePort ? e.has(core::Event::kSrcPort)
+                                               : e.has(core::Event::kDstPort);
         if (!has) {
             return false;
         }
@@ -313,8 +337,7 @@ bool Condition::matches(const core::Event& e) const {
     }
     std::string_view v = field_word(e, field);
     for (const auto& w : words) {
-        if (v.size() == w.size() &&
-            std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
+        if (v.size() == w.size() && std::equal(v.begin(), v.end(), w.begin(), [](char a, char b) {
                 return std::tolower(static_cast<unsigned char>(a)) == b;
             })) {
             return true;
@@ -339,28 +362,39 @@ bool Rule::selects(const core::Event& e) const {
 
 bool Rule::step_matches(std::size_t step, const core::Event& e) const {
     const auto& conds = sequence[step].match;
-    return std::all_of(conds.begin(), conds.end(), [&](const Condition& c) { return c.matches(e); });
+    return std::all_of(conds.begin(), conds.end(),
+                       [&](const Condition& c) { return c.matches(e); });
 }
 
 core::Result<std::int64_t> parse_duration(std::string_view text) {
     if (text.size() < 2) {
-        return core::fail(core::Error::invalid_argument("duration '" + std::string(text) +
-                                                        "' needs a number and a unit (s, m, h, d)"));
+        return core::fail(core::Error::invalid_argument(
+            "duration '" + std::string(text) + "' needs a number and a unit (s, m, h, d)"));
     }
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
     std::int64_t unit = 0;
     switch (text.back()) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: break;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            break;
     }
     if (ec != std::errc() || end != text.data() + text.size() - 1 || unit == 0 || n <= 0 ||
         n > 366 * 86400 / unit) {
-        return core::fail(core::Error::invalid_argument("duration '" + std::string(text) +
-                                                        "' is not like 90s, 10m, 2h or 1d (at most a year)"));
+        return core::fail(
+            core::Error::invalid_argument("duration '" + std::string(text) +
+                                          "' is not like 90s, 10m, 2h or 1d (at most a year)"));
     }
     return n * unit * core::kNanosPerSecond;
 }
@@ -394,8 +428,8 @@ core::Result<std::vector<Rule>> load_rules(std::string_view yaml, std::string_vi
         }
     } catch (const YAML::Exception& e) {
         // A scalar where a map was expected and the like.
-        return core::fail(core::Error::invalid_argument(std::string(origin) + ":" +
-                                                        std::to_string(e.mark.line + 1) + ": " + e.msg));
+        return core::fail(core::Error::invalid_argument(
+            std::string(origin) + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg));
     }
     return rules;
 }
@@ -403,7 +437,8 @@ core::Result<std::vector<Rule>> load_rules(std::string_view yaml, std::string_vi
 core::Result<std::vector<Rule>> load_rules_dir(const std::filesystem::path& dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
-        return core::fail(core::Error::not_found("rules directory '" + dir.string() + "' not found"));
+        return core::fail(
+            core::Error::not_found("rules directory '" + dir.string() + "' not found"));
     }
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
@@ -425,7 +460,8 @@ core::Result<std::vector<Rule>> load_rules_dir(const std::filesystem::path& dir)
         }
         for (auto& r : *rules) {
             if (!ids.insert(r.id).second) {
-                return core::fail(core::Error::invalid_argument(r.origin + ": duplicate rule id '" + r.id + "'"));
+                return core::fail(
+                    core::Error::invalid_argument(r.origin + ": duplicate rule id '" + r.id + "'"));
             }
             all.push_back(std::move(r));
         }
@@ -433,6 +469,8 @@ core::Result<std::vector<Rule>> load_rules_dir(const std::filesystem::path& dir)
     return all;
 }
 
-core::Result<std::vector<Rule>> builtin_rules() { return load_rules(builtin_rules_yaml(), "builtin.yaml"); }
+core::Result<std::vector<Rule>> builtin_rules() {
+    return load_rules(builtin_rules_yaml(), "builtin.yaml");
+}
 
 }  // namespace cyberalarm::detect

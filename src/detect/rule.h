@@ -16,8 +16,8 @@
 //       distinct: destination.port    # omit for a plain event count
 //       threshold: 12
 //       window: 10m                   # s, m, h, d
-//       title: "Port scan of {target} from {source}"   # optional; {source} {target} {port} {count} {distinct}
-//       advice: "What the member should do."
+//       title: "Port scan of {target} from {source}"   # optional; {source} {target} {port} {count}
+//       {distinct} advice: "What the member should do."
 //
 // A sequence rule fires when its steps happen in order within `window` of the first step's
 // first event, per group (threshold and distinct do not apply):
@@ -90,7 +90,7 @@ struct Rule {
     std::string id;
     FindingKind kind = FindingKind::kPortScan;
     core::Severity severity = core::Severity::kMedium;
-    std::string title;   // template; empty = a default per kind
+    std::string title;  // template; empty = a default per kind
     std::string advice;
     std::vector<Condition> match;
     std::vector<Condition> match_not;
@@ -107,7 +107,8 @@ struct Rule {
 };
 
 // Parses a YAML rules document; `origin` names it in errors ("rules/scan.yaml").
-[[nodiscard]] core::Result<std::vector<Rule>> load_rules(std::string_view yaml, std::string_view origin);
+[[nodiscard]] core::Result<std::vector<Rule>> load_rules(std::string_view yaml,
+                                                         std::string_view origin);
 // Every *.yaml / *.yml file in a directory, in name order.
 [[nodiscard]] core::Result<std::vector<Rule>> load_rules_dir(const std::filesystem::path& dir);
 // The rules built into the binary (rules/builtin.yaml in the source tree).

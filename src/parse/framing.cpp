@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::size_t kMaxCountDigits = 9;  // octet counts up to 999,999,999
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 }  // namespace
 

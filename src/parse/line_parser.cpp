@@ -78,14 +78,16 @@ core::Result<Disposition> LineParser::parse(std::string_view line, core::Event& 
     SyslogMessage msg = parse_syslog(line, ctx_.reference_ns);
 
     const Format* chosen = forced_;
-    core::Result<Disposition> result = core::fail(core::Error::parse("no format recognises this line"));
+    core::Result<Disposition> result =
+        core::fail(core::Error::parse("no format recognises this line"));
     if (chosen != nullptr) {
         result = run(*chosen, msg, out);
         count(*chosen, result);
     } else {
         std::uint64_t key = source_key(msg);
         SourceHint& hint = hints_[key % hints_.size()];
-        if (hint.key == key && hint.format != nullptr && hint.format->probe(msg) >= hint.confidence) {
+        if (hint.key == key && hint.format != nullptr &&
+            hint.format->probe(msg) >= hint.confidence) {
             result = run(*hint.format, msg, out);
             chosen = hint.format;
         }

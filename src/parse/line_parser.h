@@ -7,8 +7,8 @@
 // while its probe claims the new line at least as confidently as when it won detection (a
 // generic format such as iptables never scores high, so a fixed bar would make every line
 // of a generic source run every probe); otherwise every probe runs and the most confident
-// format wins. Keying by source keeps this working when several devices share one stream. If that parser
-// refuses the line, the next most confident ones are tried before the line is reported.
+// format wins. Keying by source keeps this working when several devices share one stream. If that
+// parser refuses the line, the next most confident ones are tried before the line is reported.
 //
 // Thread safety: one LineParser per source and thread.
 #pragma once
@@ -36,7 +36,7 @@ struct ParseStats {
     std::uint64_t events = 0;
     std::uint64_t ignored = 0;
     std::uint64_t errors = 0;
-    std::uint64_t truncated = 0;   // lines cut at max_line_bytes
+    std::uint64_t truncated = 0;     // lines cut at max_line_bytes
     std::uint64_t unrecognised = 0;  // errors where no format claimed the line
     std::map<std::string, FormatCounts, std::less<>> by_format;
 };
@@ -54,7 +54,8 @@ public:
     static constexpr std::size_t kDefaultMaxLine = 64 * 1024;
 
     // forced == nullptr selects auto-detection.
-    LineParser(ParseContext ctx, const Format* forced, std::size_t max_line_bytes = kDefaultMaxLine);
+    LineParser(ParseContext ctx, const Format* forced,
+               std::size_t max_line_bytes = kDefaultMaxLine);
 
     // Parses one line (without its newline). On kEvent, `out` holds the event. The Error,
     // if any, names the format that tried, the reason, field and byte offset.

@@ -1,13 +1,14 @@
-#include <sodium.h>
-
 #include "parse/parser.h"
+
+#include <sodium.h>
 
 namespace cyberalarm::parse {
 
 std::string hash_identity(const ParseContext& ctx, std::string_view identity) {
     unsigned char digest[16];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(identity.data()),
-                       identity.size(), ctx.hash_key.data(), ctx.hash_key.size());
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(identity.data()), identity.size(),
+                       ctx.hash_key.data(), ctx.hash_key.size());
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out(sizeof digest * 2, '0');
     for (std::size_t i = 0; i < sizeof digest; ++i) {

@@ -24,10 +24,10 @@ namespace cyberalarm::parse {
 
 // What a source's lines are read with.
 struct ParseContext {
-    core::TimeZone tz;                    // zone for stamps without one; default UTC
-    std::int64_t reference_ns = 0;        // "now" for year inference; 0 = 1970 (set it!)
+    core::TimeZone tz;                        // zone for stamps without one; default UTC
+    std::int64_t reference_ns = 0;            // "now" for year inference; 0 = 1970 (set it!)
     std::array<std::uint8_t, 32> hash_key{};  // member's key for hashing user names
-    std::string observer;                 // overrides the header host name when set
+    std::string observer;                     // overrides the header host name when set
 };
 
 // A recognised line either becomes an Event, or is recognised but carries no security

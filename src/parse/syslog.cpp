@@ -8,7 +8,9 @@ namespace {
 
 using core::CivilTime;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads "<PRI>" at the start; returns the characters consumed (0 if none).
 std::size_t read_pri(std::string_view s, int& pri) {
@@ -94,8 +96,8 @@ std::size_t read_bsd_time(std::string_view s, std::int64_t hint, SyslogMessage& 
     bool has_year = false;
     if (i + 5 <= s.size() && is_digit(s[i]) && is_digit(s[i + 1]) && is_digit(s[i + 2]) &&
         is_digit(s[i + 3]) && s[i + 4] == ' ') {
-        t.year = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
-                 (s[i + 3] - '0');
+        t.year =
+            (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
         has_year = true;
         i += 5;
     }
@@ -155,7 +157,9 @@ bool read_tag(std::string_view s, std::string_view& app, std::string_view& pid,
     return true;
 }
 
-std::string_view nil(std::string_view v) { return v == "-" ? std::string_view() : v; }
+std::string_view nil(std::string_view v) {
+    return v == "-" ? std::string_view() : v;
+}
 
 void parse_5424(std::string_view s, SyslogMessage& m) {
     // After "<PRI>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]
@@ -205,7 +209,8 @@ void parse_5424(std::string_view s, SyslogMessage& m) {
         rest = rest.substr(1);
     }
     if (rest.size() >= 3 && static_cast<unsigned char>(rest[0]) == 0xEF &&
-        static_cast<unsigned char>(rest[1]) == 0xBB && static_cast<unsigned char>(rest[2]) == 0xBF) {
+        static_cast<unsigned char>(rest[1]) == 0xBB &&
+        static_cast<unsigned char>(rest[2]) == 0xBF) {
         rest = rest.substr(3);
     }
     m.msg = rest;
@@ -230,7 +235,8 @@ SyslogMessage parse_syslog(std::string_view line, std::int64_t year_hint_ns) {
 
     std::size_t n = read_bsd_time(s, year_hint_ns, m);
     if (n == 0) {
-        if (auto t = core::parse_iso8601(s); t && (t->consumed == s.size() || s[t->consumed] == ' ')) {
+        if (auto t = core::parse_iso8601(s);
+            t && (t->consumed == s.size() || s[t->consumed] == ' ')) {
             n = t->consumed;
             m.time_ns = t->ns;
             m.has_time = true;

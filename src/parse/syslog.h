@@ -20,7 +20,7 @@ enum class SyslogKind : std::uint8_t { kNone, kRfc3164, kRfc5424 };
 struct SyslogMessage {
     std::string_view raw;  // the whole line as given
     SyslogKind kind = SyslogKind::kNone;
-    int pri = -1;          // 0..191, -1 if absent
+    int pri = -1;  // 0..191, -1 if absent
 
     // Header time. If has_zone, `time_ns` is UTC; otherwise it is the wall-clock reading
     // (as if UTC) still to be converted with the source's time zone (see header_time_utc).

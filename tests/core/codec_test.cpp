@@ -37,7 +37,8 @@ TEST(EventCodec, RoundTrips) {
     auto back = decode_event(std::as_bytes(std::span(buf.data(), buf.size())), &used);
     ASSERT_TRUE(back) << back.error().to_string();
     EXPECT_EQ(*back, e);
-    auto second = decode_event(std::as_bytes(std::span(buf.data() + used, buf.size() - used)), &used);
+    auto second =
+        decode_event(std::as_bytes(std::span(buf.data() + used, buf.size() - used)), &used);
     ASSERT_TRUE(second);
     EXPECT_EQ(*second, Event{});
 }

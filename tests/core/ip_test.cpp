@@ -1,7 +1,8 @@
+#include "core/ip.h"
+
 #include <gtest/gtest.h>
 
 #include "core/cidr_set.h"
-#include "core/ip.h"
 
 namespace cyberalarm::core {
 namespace {
@@ -21,8 +22,8 @@ TEST(IpAddress, ParsesAndPrintsBothFamilies) {
 }
 
 TEST(IpAddress, RejectsMalformed) {
-    for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-1", "01234.1.1.1",
-                            "abc", "1.2.3.4 ", ":::", "2001:db8::g", "1.2.3.4/8"}) {
+    for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-1", "01234.1.1.1", "abc",
+                            "1.2.3.4 ", ":::", "2001:db8::g", "1.2.3.4/8"}) {
         EXPECT_FALSE(IpAddress::parse(bad)) << bad;
     }
 }
@@ -45,8 +46,9 @@ TEST(Cidr, ParsesAndContains) {
 
 TEST(CidrSet, MergesAndLooksUp) {
     CidrSet set;
-    ASSERT_TRUE(set.add_list("10.0.0.0/8, 192.168.0.0/16 192.168.1.0/24,172.16.0.0/12 fd00::/8 "
-                             "10.0.0.5"));
+    ASSERT_TRUE(
+        set.add_list("10.0.0.0/8, 192.168.0.0/16 192.168.1.0/24,172.16.0.0/12 fd00::/8 "
+                     "10.0.0.5"));
     set.seal();
     EXPECT_EQ(set.range_count(), 4u);  // the /24 and the /32 fold into their supernets
     EXPECT_TRUE(set.contains(*IpAddress::parse("10.9.9.9")));

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "core/time.h"
+
+#include <gtest/gtest.h>
 
 namespace cyberalarm::core {
 namespace {

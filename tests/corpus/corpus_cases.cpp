@@ -1,13 +1,12 @@
 #include "corpus/corpus_cases.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <set>
-#include <tuple>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "support/test_support.h"
 
@@ -74,8 +73,8 @@ void load_elastic(const std::string& vendor, const fs::path& log, std::vector<Co
 // CrowdSec's field names for what we compare.
 const std::map<std::string, std::string>& crowdsec_names() {
     static const std::map<std::string, std::string> kNames = {
-        {"src_ip", "source.ip"},       {"source_ip", "source.ip"},
-        {"dst_ip", "destination.ip"},  {"src_port", "source.port"},
+        {"src_ip", "source.ip"},          {"source_ip", "source.ip"},
+        {"dst_ip", "destination.ip"},     {"src_port", "source.port"},
         {"dst_port", "destination.port"}, {"proto", "network.transport"},
         {"action", "event.action"},
     };

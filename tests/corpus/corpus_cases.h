@@ -17,7 +17,7 @@ struct CorpusCase {
     std::string file;   // file name of the input, for reports and quirk lists
     std::size_t index;  // 0-based line index within that file
     std::string line;
-    bool has_expectation = false;            // false: the peer kept nothing for this line
+    bool has_expectation = false;                 // false: the peer kept nothing for this line
     std::map<std::string, std::string> expected;  // dotted ECS name → value as text
 };
 

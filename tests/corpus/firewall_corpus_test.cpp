@@ -19,6 +19,7 @@
 // counted.
 //
 // CA_CORPUS_VENDOR=<name> limits the run; CA_CORPUS_VERBOSE=1 prints every disagreement.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -26,8 +27,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/core.h>
 
 #include "core/ecs_json.h"
 #include "core/time.h"
@@ -59,13 +58,26 @@ struct VendorReport {
 // The ECS fields we support and compare.
 const std::vector<std::string>& compared_fields() {
     static const std::vector<std::string> kFields = {
-        "@timestamp",        "source.ip",          "source.port",
-        "destination.ip",    "destination.port",   "network.transport",
-        "event.action",      "rule.name",          "rule.id",
-        "observer.name",     "observer.vendor",    "observer.product",
-        "observer.serial_number", "observer.ingress.interface.name",
-        "observer.egress.interface.name", "source.bytes", "destination.bytes",
-        "network.bytes",     "source.packets",     "destination.packets",
+        "@timestamp",
+        "source.ip",
+        "source.port",
+        "destination.ip",
+        "destination.port",
+        "network.transport",
+        "event.action",
+        "rule.name",
+        "rule.id",
+        "observer.name",
+        "observer.vendor",
+        "observer.product",
+        "observer.serial_number",
+        "observer.ingress.interface.name",
+        "observer.egress.interface.name",
+        "source.bytes",
+        "destination.bytes",
+        "network.bytes",
+        "source.packets",
+        "destination.packets",
         "network.packets",
     };
     return kFields;
@@ -82,38 +94,58 @@ std::string lower(std::string s) {
 std::string ours(const core::Event& e, const std::string& field) {
     using core::Event;
     auto num = [](std::uint64_t v) { return std::to_string(v); };
-    if (field == "@timestamp") return e.time_ns != 0 ? core::format_iso8601(e.time_ns) : "";
-    if (field == "source.ip") return e.src_ip.is_set() ? e.src_ip.to_string() : "";
-    if (field == "destination.ip") return e.dst_ip.is_set() ? e.dst_ip.to_string() : "";
-    if (field == "source.port") return e.has(Event::kSrcPort) ? num(e.src_port) : "";
-    if (field == "destination.port") return e.has(Event::kDstPort) ? num(e.dst_port) : "";
+    if (field == "@timestamp")
+        return e.time_ns != 0 ? core::format_iso8601(e.time_ns) : "";
+    if (field == "source.ip")
+        return e.src_ip.is_set() ? e.src_ip.to_string() : "";
+    if (field == "destination.ip")
+        return e.dst_ip.is_set() ? e.dst_ip.to_string() : "";
+    if (field == "source.port")
+        return e.has(Event::kSrcPort) ? num(e.src_port) : "";
+    if (field == "destination.port")
+        return e.has(Event::kDstPort) ? num(e.dst_port) : "";
     if (field == "network.transport") {
-        return e.transport == core::Transport::kUnknown ? "" : std::string(core::to_string(e.transport));
+        return e.transport == core::Transport::kUnknown ? ""
+                                                        : std::string(core::to_string(e.transport));
     }
     if (field == "event.action") {
         return e.action == core::Action::kUnknown ? "" : std::string(core::to_string(e.action));
     }
-    if (field == "rule.name") return e.rule_name;
-    if (field == "rule.id") return e.rule_id;
-    if (field == "observer.name") return e.observer_name;
-    if (field == "observer.vendor") return e.observer_vendor;
-    if (field == "observer.product") return e.observer_product;
-    if (field == "observer.serial_number") return e.observer_serial;
-    if (field == "observer.ingress.interface.name") return e.ingress_interface;
-    if (field == "observer.egress.interface.name") return e.egress_interface;
-    if (field == "source.bytes") return e.has(Event::kSrcBytes) ? num(e.src_bytes) : "";
-    if (field == "destination.bytes") return e.has(Event::kDstBytes) ? num(e.dst_bytes) : "";
-    if (field == "source.packets") return e.has(Event::kSrcPackets) ? num(e.src_packets) : "";
+    if (field == "rule.name")
+        return e.rule_name;
+    if (field == "rule.id")
+        return e.rule_id;
+    if (field == "observer.name")
+        return e.observer_name;
+    if (field == "observer.vendor")
+        return e.observer_vendor;
+    if (field == "observer.product")
+        return e.observer_product;
+    if (field == "observer.serial_number")
+        return e.observer_serial;
+    if (field == "observer.ingress.interface.name")
+        return e.ingress_interface;
+    if (field == "observer.egress.interface.name")
+        return e.egress_interface;
+    if (field == "source.bytes")
+        return e.has(Event::kSrcBytes) ? num(e.src_bytes) : "";
+    if (field == "destination.bytes")
+        return e.has(Event::kDstBytes) ? num(e.dst_bytes) : "";
+    if (field == "source.packets")
+        return e.has(Event::kSrcPackets) ? num(e.src_packets) : "";
     if (field == "destination.packets") {
         return e.has(Event::kDstPackets) ? num(e.dst_packets) : "";
     }
     if (field == "network.bytes") {
-        if (e.has(Event::kBytes)) return num(e.bytes);
-        if (e.has(Event::kSrcBytes) && e.has(Event::kDstBytes)) return num(e.src_bytes + e.dst_bytes);
+        if (e.has(Event::kBytes))
+            return num(e.bytes);
+        if (e.has(Event::kSrcBytes) && e.has(Event::kDstBytes))
+            return num(e.src_bytes + e.dst_bytes);
         return "";
     }
     if (field == "network.packets") {
-        if (e.has(Event::kPackets)) return num(e.packets);
+        if (e.has(Event::kPackets))
+            return num(e.packets);
         if (e.has(Event::kSrcPackets) && e.has(Event::kDstPackets)) {
             return num(e.src_packets + e.dst_packets);
         }
@@ -182,8 +214,9 @@ Verdict compare(const std::string& field, const std::string& peer, const std::st
     if (field == "observer.vendor" || field == "observer.product") {
         auto p = lower(peer);
         auto m = lower(mine);
-        return (p.find(m) != std::string::npos || m.find(p) != std::string::npos) ? Verdict::kAgree
-                                                                                : Verdict::kDisagree;
+        return (p.find(m) != std::string::npos || m.find(p) != std::string::npos)
+                   ? Verdict::kAgree
+                   : Verdict::kDisagree;
     }
     if (field.starts_with("observer.")) {
         return lower(peer) == lower(mine) ? Verdict::kAgree : Verdict::kDisagree;
@@ -277,7 +310,9 @@ VendorReport run_vendor(const fs::path& dir, bool verbose) {
     return rep;
 }
 
-double pct(std::size_t a, std::size_t b) { return b == 0 ? 100.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b); }
+double pct(std::size_t a, std::size_t b) {
+    return b == 0 ? 100.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b);
+}
 
 TEST(FirewallCorpus, EveryVendorParsesAndAgreesWithItsPeer) {
     CA_REQUIRE_CORPUS();
@@ -303,8 +338,8 @@ TEST(FirewallCorpus, EveryVendorParsesAndAgreesWithItsPeer) {
         reports[v.filename().string()] = run_vendor(v, verbose);
     }
 
-    fmt::print("\n{:<18} {:>5} {:>7} {:>7} {:>6} {:>6}  lowest field agreement\n", "vendor", "lines",
-               "parsed%", "event%", "ign+ip", "quirks");
+    fmt::print("\n{:<18} {:>5} {:>7} {:>7} {:>6} {:>6}  lowest field agreement\n", "vendor",
+               "lines", "parsed%", "event%", "ign+ip", "quirks");
     for (const auto& [name, r] : reports) {
         std::string lowest = "-";
         double low = 101;

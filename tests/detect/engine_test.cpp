@@ -1,9 +1,10 @@
+#include "detect/engine.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "core/time.h"
-#include "detect/engine.h"
 
 namespace cyberalarm::detect {
 namespace {
@@ -12,7 +13,7 @@ constexpr std::int64_t kSec = core::kNanosPerSecond;
 const std::int64_t kT0 = std::int64_t{1'763'900'000} * kSec;
 
 core::Event make_conn(const char* src, const char* dst, std::uint16_t port, std::int64_t t,
-                 core::Action action = core::Action::kDrop) {
+                      core::Action action = core::Action::kDrop) {
     core::Event e;
     e.time_ns = t;
     e.src_ip = *core::IpAddress::parse(src);
@@ -59,7 +60,8 @@ TEST(Engine, DistinctThresholdFiresAtTheEdgeOfTheWindow) {
     Engine engine({rule_from(kScanRule)}, opts());
     // Five ports, the last exactly 60 s after the first: inside the window.
     for (int i = 0; i < 5; ++i) {
-        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i), kT0 + i * 15 * kSec));
+        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i),
+                            kT0 + i * 15 * kSec));
     }
     auto f = engine.findings();
     ASSERT_EQ(f.size(), 1u);
@@ -76,7 +78,8 @@ TEST(Engine, ValuesOutsideTheWindowDoNotCount) {
     Engine engine({rule_from(kScanRule)}, opts());
     // One port every 20 s: never five within 60 s.
     for (int i = 0; i < 20; ++i) {
-        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i), kT0 + i * 20 * kSec));
+        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i),
+                            kT0 + i * 20 * kSec));
     }
     EXPECT_TRUE(engine.findings().empty());
 }
@@ -84,7 +87,8 @@ TEST(Engine, ValuesOutsideTheWindowDoNotCount) {
 TEST(Engine, OutOfOrderEventsStillCount) {
     Engine engine({rule_from(kScanRule)}, opts());
     for (int i : {4, 1, 3, 0, 2}) {
-        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i), kT0 + i * kSec));
+        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i),
+                            kT0 + i * kSec));
     }
     auto f = engine.findings();
     ASSERT_EQ(f.size(), 1u);
@@ -96,20 +100,24 @@ TEST(Engine, OutOfOrderEventsStillCount) {
 TEST(Engine, Ipv6AndOutboundFiltering) {
     Engine engine({rule_from(kScanRule)}, opts());
     for (int i = 0; i < 6; ++i) {
-        engine.observe(conn("2001:db8:bad::66", "2001:db8:100::10", static_cast<std::uint16_t>(i + 1), kT0 + i * kSec));
+        engine.observe(conn("2001:db8:bad::66", "2001:db8:100::10",
+                            static_cast<std::uint16_t>(i + 1), kT0 + i * kSec));
         // Outbound: the member scanning out is not an inbound port scan.
-        engine.observe(conn("203.0.113.10", "198.51.100.9", static_cast<std::uint16_t>(i + 1), kT0 + i * kSec));
+        engine.observe(conn("203.0.113.10", "198.51.100.9", static_cast<std::uint16_t>(i + 1),
+                            kT0 + i * kSec));
     }
     auto f = engine.findings();
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].sources.front().to_string(), "2001:db8:bad::66");
-    EXPECT_EQ(engine.classify(conn("203.0.113.10", "198.51.100.9", 1, kT0)), core::Direction::kOutbound);
+    EXPECT_EQ(engine.classify(conn("203.0.113.10", "198.51.100.9", 1, kT0)),
+              core::Direction::kOutbound);
 }
 
 TEST(Engine, LaterEventsUpdateTheSameFindingAndANewEpisodeStartsAfterExpiry) {
     Engine engine({rule_from(kScanRule)}, opts());
     for (int i = 0; i < 10; ++i) {
-        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i), kT0 + i * kSec));
+        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(20 + i),
+                            kT0 + i * kSec));
     }
     auto first = engine.take_updates();
     ASSERT_EQ(first.size(), 1u);
@@ -122,7 +130,8 @@ TEST(Engine, LaterEventsUpdateTheSameFindingAndANewEpisodeStartsAfterExpiry) {
         engine.observe(conn("192.0.2.1", "203.0.113.99", 80, later, core::Action::kAllow));
     }
     for (int i = 0; i < 5; ++i) {
-        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(100 + i), later + i * kSec));
+        engine.observe(conn("198.51.100.7", "203.0.113.10", static_cast<std::uint16_t>(100 + i),
+                            later + i * kSec));
     }
     auto all = engine.findings();
     ASSERT_EQ(all.size(), 2u);
@@ -171,10 +180,11 @@ TEST(Engine, BeaconingNeedsRegularIntervals) {
     const int gaps[] = {5, 130, 17, 64, 300, 9, 45, 220, 31, 77};
     std::int64_t t_irregular = kT0;
     for (int i = 0; i < 10; ++i) {
-        engine.observe(conn("203.0.113.50", "198.51.100.200", 443, kT0 + i * 60 * kSec + (i / 2 % 2) * kSec,
-                            core::Action::kAllow));
+        engine.observe(conn("203.0.113.50", "198.51.100.200", 443,
+                            kT0 + i * 60 * kSec + (i / 2 % 2) * kSec, core::Action::kAllow));
         t_irregular += gaps[i] * kSec;
-        engine.observe(conn("203.0.113.51", "198.51.100.201", 443, t_irregular, core::Action::kAllow));
+        engine.observe(
+            conn("203.0.113.51", "198.51.100.201", 443, t_irregular, core::Action::kAllow));
     }
     auto f = engine.findings();
     ASSERT_EQ(f.size(), 1u);
@@ -200,7 +210,8 @@ TEST(Engine, ExposureSeenOnlyThroughAScannerIsLeftOut) {
     group_by: [destination.ip, destination.port]
     threshold: 1
     window: 1d
-)", "t.yaml");
+)",
+                            "t.yaml");
     ASSERT_TRUE(rules);
     Engine engine(std::move(*rules), opts());
     for (int p : {21, 22, 23, 25, 3389}) {

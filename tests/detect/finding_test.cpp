@@ -1,7 +1,8 @@
+#include "detect/finding.h"
+
 #include <gtest/gtest.h>
 
 #include "core/time.h"
-#include "detect/finding.h"
 
 namespace cyberalarm::detect {
 namespace {

@@ -10,23 +10,21 @@
 //     client or a background-noise source are counted separately.
 // The bar: every expected finding recalled with the right kind, no false positive, no wrong
 // kind.
+#include <fcntl.h>
+#include <fmt/core.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
-
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "detect/engine.h"
 #include "intel/importers.h"
 #include "parse/line_parser.h"
 #include "parse/line_reader.h"
 #include "support/test_support.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace cyberalarm::test {
 namespace {
@@ -201,14 +199,16 @@ TEST(LabDetection, EveryAttackerFoundWithTheRightKindAndNoFalsePositives) {
             }
             EXPECT_TRUE(tp) << file << ": finding not in the ground truth: " << detect::to_json(f);
         }
-        fmt::print("\n{} ({} findings)\n{:<12} {:>8} {:>9} {:>6} {:>10} {:>4}\n", file, findings.size(),
-                   "kind", "recall", "precision", "TP", "wrong-kind", "FP");
+        fmt::print("\n{} ({} findings)\n{:<12} {:>8} {:>9} {:>6} {:>10} {:>4}\n", file,
+                   findings.size(), "kind", "recall", "precision", "TP", "wrong-kind", "FP");
         for (const auto& [kind, s] : score) {
             int reported = s.tp + s.wrong_kind + s.fp;
-            fmt::print("{:<12} {:>3}/{:<4} {:>8.0f}% {:>6} {:>10} {:>4}\n", kind, s.recalled, s.expected,
-                       reported == 0 ? 100.0 : 100.0 * s.tp / reported, s.tp, s.wrong_kind, s.fp);
+            fmt::print("{:<12} {:>3}/{:<4} {:>8.0f}% {:>6} {:>10} {:>4}\n", kind, s.recalled,
+                       s.expected, reported == 0 ? 100.0 : 100.0 * s.tp / reported, s.tp,
+                       s.wrong_kind, s.fp);
         }
-        fmt::print("false positives on benign clients: {}, on background noise: {}\n", benign_fp, noise_fp);
+        fmt::print("false positives on benign clients: {}, on background noise: {}\n", benign_fp,
+                   noise_fp);
         EXPECT_EQ(benign_fp, 0) << file;
         EXPECT_EQ(noise_fp, 0) << file;
     }

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "detect/rule.h"
+
+#include <gtest/gtest.h>
 
 namespace cyberalarm::detect {
 namespace {
@@ -12,19 +12,25 @@ std::string error_of(const std::string& yaml) {
 }
 
 TEST(Rules, ErrorsNameFileLineAndProblem) {
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: port_scan\n    window: 10m\n    colour: red\n"),
-              "rules/x.yaml:5: unknown rule key 'colour'");
+    EXPECT_EQ(
+        error_of("rules:\n  - id: a\n    kind: port_scan\n    window: 10m\n    colour: red\n"),
+        "rules/x.yaml:5: unknown rule key 'colour'");
     EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: portscan\n    window: 10m\n"),
               "rules/x.yaml:3: unknown kind 'portscan'");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 10 minutes\n"),
-              "rules/x.yaml:4: duration '10 minutes' is not like 90s, 10m, 2h or 1d (at most a year)");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      source.ip: 10.0.0.300\n"),
+    EXPECT_EQ(
+        error_of("rules:\n  - id: a\n    kind: flood\n    window: 10 minutes\n"),
+        "rules/x.yaml:4: duration '10 minutes' is not like 90s, 10m, 2h or 1d (at most a year)");
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      "
+                       "source.ip: 10.0.0.300\n"),
               "rules/x.yaml:6: '10.0.0.300' is not an address or prefix");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      destination.port: 70000\n"),
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      "
+                       "destination.port: 70000\n"),
               "rules/x.yaml:6: '70000' is not a port or port range");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      source.colour: x\n"),
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n    match:\n      "
+                       "source.colour: x\n"),
               "rules/x.yaml:6: unknown event field 'source.colour'");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n  - id: a\n    kind: flood\n    window: 1m\n"),
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: flood\n    window: 1m\n  - id: a\n    kind: "
+                       "flood\n    window: 1m\n"),
               "rules/x.yaml:5: duplicate rule id 'a'");
     EXPECT_NE(error_of("rules: [unclosed\n").find("rules/x.yaml:"), std::string::npos);
     EXPECT_EQ(error_of("nothing: here\n"), "rules/x.yaml: expected a top-level 'rules:' list");
@@ -43,7 +49,8 @@ TEST(Rules, ConditionsMatchAddressesPortRangesAndWords) {
       event.action: ALLOW
     match_not:
       source.ip: 192.0.2.1
-)", "x");
+)",
+                            "x");
     ASSERT_TRUE(rules) << rules.error().to_string();
     const Rule& r = rules->front();
     core::Event e;
@@ -78,9 +85,11 @@ namespace cyberalarm::detect {
 namespace {
 
 TEST(Rules, SequenceValidation) {
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n      - match: {event.outcome: failure}\n"),
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n  "
+                       "    - match: {event.outcome: failure}\n"),
               "rules/x.yaml:6: sequence needs a list of 2 to 8 steps");
-    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n      - min: 3\n      - match: {event.outcome: success}\n"),
+    EXPECT_EQ(error_of("rules:\n  - id: a\n    kind: brute_force\n    window: 1h\n    sequence:\n  "
+                       "    - min: 3\n      - match: {event.outcome: success}\n"),
               "rules/x.yaml:6: each sequence step needs 'match'");
 }
 
