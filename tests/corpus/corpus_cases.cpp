@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -81,6 +80,72 @@ const std::map<std::string, std::string>& crowdsec_names() {
     return kNames;
 }
 
+// One line of a CrowdSec parser.assert that we use:
+//   results["STAGE"]["NODE"][I].Success == true|false
+//   results["STAGE"]["NODE"][I].Evt.Parsed["KEY"] == "VALUE"   (or .Evt.Meta)
+// Read by hand: GCC 12 warns falsely inside std::regex under -O2 with sanitizers.
+struct Assertion {
+    std::string stage;
+    std::string node;
+    std::size_t index = 0;
+    bool is_success = false;
+    bool success = false;
+    std::string key;
+    std::string value;
+};
+
+bool take_bracketed(std::string_view& s, std::string& out) {
+    if (!s.starts_with("[\"")) {
+        return false;
+    }
+    auto end = s.find("\"]", 2);
+    if (end == std::string_view::npos) {
+        return false;
+    }
+    out = std::string(s.substr(2, end - 2));
+    s.remove_prefix(end + 2);
+    return true;
+}
+
+std::optional<Assertion> parse_assertion(std::string_view s) {
+    Assertion a;
+    if (!s.starts_with("results")) {
+        return std::nullopt;
+    }
+    s.remove_prefix(7);
+    if (!take_bracketed(s, a.stage) || !take_bracketed(s, a.node) || !s.starts_with("[")) {
+        return std::nullopt;
+    }
+    auto close = s.find(']');
+    if (close == std::string_view::npos || close == 1) {
+        return std::nullopt;
+    }
+    for (char c : s.substr(1, close - 1)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        a.index = a.index * 10 + static_cast<std::size_t>(c - '0');
+    }
+    s.remove_prefix(close + 1);
+    if (s == ".Success == true" || s == ".Success == false") {
+        a.is_success = true;
+        a.success = s.ends_with("true");
+        return a;
+    }
+    for (std::string_view section : {".Evt.Parsed", ".Evt.Meta"}) {
+        if (s.starts_with(section)) {
+            s.remove_prefix(section.size());
+            if (!take_bracketed(s, a.key) || !s.starts_with(" == \"") || !s.ends_with("\"") ||
+                s.size() < 6) {
+                return std::nullopt;
+            }
+            a.value = std::string(s.substr(5, s.size() - 6));
+            return a;
+        }
+    }
+    return std::nullopt;
+}
+
 void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<CorpusCase>& out) {
     auto lines = read_lines(log);
     std::vector<CorpusCase> cases;
@@ -102,22 +167,18 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
     // Index i of a node in stage k counts the events that entered stage k, which are the
     // events that succeeded in stage k-1 (the first stage sees every line). So map each
     // stage's indices to line positions through the previous stage's successes.
-    static const std::regex kSuccess(
-        R"re(results\["(s\d\d-[a-z]+)"\]\["[^"]+"\]\[(\d+)\]\.Success == (true|false))re");
-    static const std::regex kField(
-        R"re(results\["(s\d\d-[a-z]+)"\]\["([^"]+)"\]\[(\d+)\]\.Evt\.(Parsed|Meta)\["([^"]+)"\] == "(.*)")re");
-    auto asserts = read_lines(assert_path);
+    std::vector<Assertion> asserts;
+    for (const auto& line : read_lines(assert_path)) {
+        if (auto a = parse_assertion(line)) {
+            asserts.push_back(std::move(*a));
+        }
+    }
     std::map<std::string, std::set<std::size_t>> succeeded;  // stage → indices
     std::set<std::string> stages;
     for (const auto& a : asserts) {
-        std::smatch m;
-        if (std::regex_match(a, m, kSuccess)) {
-            stages.insert(m[1]);
-            if (m[3] == "true") {
-                succeeded[m[1]].insert(static_cast<std::size_t>(std::stoul(m[2])));
-            }
-        } else if (std::regex_match(a, m, kField)) {
-            stages.insert(m[1]);
+        stages.insert(a.stage);
+        if (a.is_success && a.success) {
+            succeeded[a.stage].insert(a.index);
         }
     }
     std::map<std::string, std::vector<std::size_t>> entering;  // stage → case positions
@@ -141,13 +202,12 @@ void load_crowdsec(const std::string& vendor, const fs::path& log, std::vector<C
     std::map<std::tuple<std::string, std::string, std::size_t>, std::map<std::string, std::string>>
         groups;
     for (const auto& a : asserts) {
-        std::smatch m;
-        if (!std::regex_match(a, m, kField) || m[1] == "s00-raw") {
+        if (a.is_success || a.stage == "s00-raw") {
             continue;
         }
-        auto it = crowdsec_names().find(m[5]);
+        auto it = crowdsec_names().find(a.key);
         if (it != crowdsec_names().end()) {
-            groups[{m[1], m[2], static_cast<std::size_t>(std::stoul(m[3]))}][it->second] = m[6];
+            groups[{a.stage, a.node, a.index}][it->second] = a.value;
         }
     }
     // Which stage gates the next is not always clear from the asserts (a stage may hold

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <regex>
+#include <cctype>
 
 #include "report/report.h"
 #include "report/sample_input.h"
@@ -27,16 +27,39 @@ void expect_self_contained(const std::string& html) {
     EXPECT_EQ(html.find("<link"), std::string::npos);
     EXPECT_EQ(html.find("<img"), std::string::npos);
     EXPECT_EQ(html.find("<iframe"), std::string::npos);
-    // No tag loads anything or carries an event handler.
-    std::regex tag(R"re(<[a-zA-Z][^>]*>)re");
-    std::regex active(R"re(\s(on[a-z]+|src|srcset|action|formaction|xlink:href)\s*=)re");
-    for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it) {
-        EXPECT_FALSE(std::regex_search(it->str(), active)) << it->str();
-    }
-    // Links stay inside the document.
-    std::regex href(R"re(href="([^"]*)")re");
-    for (std::sregex_iterator it(html.begin(), html.end(), href), end; it != end; ++it) {
-        EXPECT_EQ((*it)[1].str().rfind('#', 0), 0u) << (*it)[0].str();
+    // No tag loads anything or carries an event handler. (Scanned by hand: GCC 12 warns
+    // falsely inside std::regex under -O2 with sanitizers.)
+    for (auto open = html.find('<'); open != std::string::npos; open = html.find('<', open + 1)) {
+        if (open + 1 >= html.size() || !std::isalpha(static_cast<unsigned char>(html[open + 1]))) {
+            continue;
+        }
+        auto close = html.find('>', open);
+        ASSERT_NE(close, std::string::npos);
+        std::string tag = html.substr(open, close - open + 1);
+        for (std::size_t i = 1; i < tag.size(); ++i) {
+            if (!std::isspace(static_cast<unsigned char>(tag[i - 1]))) {
+                continue;
+            }
+            std::size_t j = i;
+            while (j < tag.size() && (std::isalnum(static_cast<unsigned char>(tag[j])) ||
+                                      tag[j] == ':' || tag[j] == '-')) {
+                ++j;
+            }
+            std::string name = tag.substr(i, j - i);
+            while (j < tag.size() && std::isspace(static_cast<unsigned char>(tag[j]))) {
+                ++j;
+            }
+            if (j >= tag.size() || tag[j] != '=') {
+                continue;
+            }
+            bool active = (name.size() > 2 && name.rfind("on", 0) == 0) || name == "src" ||
+                          name == "srcset" || name == "action" || name == "formaction" ||
+                          name == "xlink:href";
+            EXPECT_FALSE(active) << tag;
+            if (name == "href") {
+                EXPECT_EQ(tag.compare(j + 1, 2, "\"#"), 0) << tag;  // links stay inside
+            }
+        }
     }
 }
 
