@@ -13,9 +13,20 @@
 
 namespace cyberalarm::core {
 
+namespace {
+
+// RapidJSON's writer, with access to the buffer it writes to (see raw_quoted).
+class Writer : public rapidjson::Writer<rapidjson::StringBuffer> {
+public:
+    using rapidjson::Writer<rapidjson::StringBuffer>::Writer;
+    rapidjson::StringBuffer& buffer() { return *os_; }
+};
+
+}  // namespace
+
 struct EcsWriter::Impl {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+    Writer writer{buffer};
 };
 
 EcsWriter::EcsWriter() : impl_(std::make_unique<Impl>().release()) {}
@@ -25,31 +36,47 @@ EcsWriter::~EcsWriter() {
 
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // RapidJSON escapes byte by byte and reserves room for the worst case on every string, which
 // dominated the cost of an event. Strings that need no escaping (no quote, backslash or
 // control byte, valid UTF-8) — nearly all of them — go through RawValue already quoted;
 // RapidJSON still places the separators and tracks nesting.
 bool needs_escape(std::string_view s) {
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\' || u < 0x20 || u >= 0x80) {
-            return true;  // non-ASCII goes the long way, through UTF-8 validation
+    // Eight bytes at a time: a byte that is '"', '\\', below 0x20 or at/above 0x80 (non-ASCII
+    // goes the long way, through UTF-8 validation).
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+    auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        if ((x & kHigh) || ((x - kOnes * 0x20) & ~x & kHigh) || has_zero(x ^ (kOnes * '"')) ||
+            has_zero(x ^ (kOnes * '\\'))) {
+            return true;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (s[i] == '"' || s[i] == '\\' || u < 0x20 || u >= 0x80) {
+            return true;
         }
     }
     return false;
 }
 
+// For plain strings: RawValue with an empty text makes RapidJSON write the separator (',' or
+// ':') and update its nesting state; the quoted bytes then go into the same buffer in one
+// copy instead of RapidJSON's byte-by-byte loop.
 bool raw_quoted(Writer& w, std::string_view s) {
-    char buf[256];
-    if (s.size() + 2 > sizeof buf || needs_escape(s)) {
+    if (needs_escape(s)) {
         return false;
     }
-    buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), s.size());
-    buf[s.size() + 1] = '"';
-    w.RawValue(buf, s.size() + 2, rapidjson::kStringType);
+    w.RawValue("", 0, rapidjson::kStringType);
+    char* p = w.buffer().Push(s.size() + 2);
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
     return true;
 }
 
