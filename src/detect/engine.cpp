@@ -51,8 +51,8 @@ public:
 
     [[nodiscard]] bool selects(const core::Event& e) const { return rule_.selects(e); }
 
-    void observe(const core::Event& e, std::int64_t now, const EngineOptions& opt,
-                 FindingBook& book, EngineStats& stats) {
+    void observe(const core::Event& e, const EngineOptions& opt, FindingBook& book,
+                 EngineStats& stats) {
         GroupKey key;
         for (Field f : rule_.group_by) {
             internal::append_field(key, e, f);
@@ -79,7 +79,6 @@ public:
             evict_oldest(book);
             ++stats.groups_evicted;
         }
-        (void)now;
     }
 
     // Drops groups idle for longer than the window plus the lateness allowance.
@@ -315,7 +314,7 @@ void Engine::observe(core::Event& e) {
     m.now = std::max(m.now, e.time_ns);
     for (auto& r : m.rules) {
         if (r.selects(e)) {
-            r.observe(e, m.now, m.opt, m.book, m.stats);
+            r.observe(e, m.opt, m.book, m.stats);
         }
     }
     m.known_bad(e);
