@@ -84,3 +84,22 @@ TEST(EcsJson, InvalidUtf8BecomesReplacementCharacter) {
 
 }  // namespace
 }  // namespace cyberalarm::core
+
+namespace cyberalarm::core {
+namespace {
+
+// Regression (fuzzer find): control bytes in a string must be escaped (RapidJSON 1.1's SSE2
+// scanner let them through).
+TEST(EcsJson, ControlBytesAreEscaped) {
+    Event e;
+    e.rule_name = std::string("staff\x1e User\x01 x\"y\\z");
+    std::string json = to_ecs_json(e);
+    EXPECT_NE(json.find("staff\\u001E User\\u0001 x\\\"y\\\\z"), std::string::npos) << json;
+    for (unsigned char c : json) {
+        EXPECT_GE(c, 0x20);
+    }
+    EXPECT_TRUE(from_ecs_json(json));
+}
+
+}  // namespace
+}  // namespace cyberalarm::core

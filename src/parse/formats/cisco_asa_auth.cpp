@@ -74,15 +74,21 @@ void aaa(unsigned id, std::string_view body, AuthFields& f, Event& out) {
 // "Group = g, Username = u, IP = a, …", "… client user u, IP a has been created."
 void vpn(unsigned id, std::string_view body, AuthFields& f, Event& out) {
     if (body.find('<') != std::string_view::npos) {
-        std::string_view policy = value_after(body, "GroupPolicy <", ">");
+        // A <value> never holds '<': if it does, its '>' belongs to a later field (a user
+        // name, say) and the value is refused rather than let that field leak into it.
+        auto angle = [&](std::string_view key) {
+            std::string_view v = value_after(body, key, ">");
+            return v.find('<') == std::string_view::npos ? v : std::string_view();
+        };
+        std::string_view policy = angle("GroupPolicy <");
         if (policy.empty()) {
-            policy = value_after(body, "Group <", ">");
+            policy = angle("Group <");
         } else {
-            out.rule_ruleset.assign(value_after(body, "TunnelGroup <", ">"));
+            out.rule_ruleset.assign(angle("TunnelGroup <"));
         }
         out.rule_name.assign(policy);
-        f.user = value_after(body, "User <", ">");
-        set_src_text(value_after(body, " IP <", ">"), out);
+        f.user = angle("User <");
+        set_src_text(angle(" IP <"), out);
     } else if (body.find(" = ") != std::string_view::npos) {
         out.rule_name.assign(value_after(body, "Group = ", ","));
         f.user = value_after(body, "Username = ", ",");

@@ -354,3 +354,21 @@ TEST(CiscoAsa, TruncatedPrefixesNeverCrash) {
 
 }  // namespace
 }  // namespace cyberalarm::parse
+
+namespace cyberalarm::parse {
+namespace {
+
+// Regression (fuzzer find): a group name whose '>' is missing must not swallow the user
+// name that follows it into rule.name.
+TEST(CiscoAsa, MalformedGroupDoesNotLeakTheUserName) {
+    auto p = test::parse_with(formats::cisco_asa(),
+                              "%ASA-4-113019: Group <staff\x1e User <dave> IP <203.0.113.30> "
+                              "Authentication: rejected, Session Type: WebVPN");
+    if (p.result && *p.result == Disposition::kEvent) {
+        EXPECT_EQ(p.event.rule_name.find("dave"), std::string::npos) << p.event.rule_name;
+        EXPECT_EQ(core::to_ecs_json(p.event).find("dave"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace cyberalarm::parse
