@@ -27,6 +27,16 @@ inline constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 // Events carry times in [1970-01-01, 2200-01-01): what parsers can produce and ECS can print.
 inline constexpr std::int64_t kMaxTimeNs = std::int64_t{7258118400} * kNanosPerSecond;
 
+// Whole seconds as nanoseconds; nullopt when the result would reach kMaxTimeNs (so it can
+// neither overflow nor name a time an event cannot carry). Parsers use it for untrusted
+// epoch stamps and durations.
+inline std::optional<std::int64_t> seconds_to_ns(std::uint64_t seconds) {
+    if (seconds >= static_cast<std::uint64_t>(kMaxTimeNs / kNanosPerSecond)) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(seconds) * kNanosPerSecond;
+}
+
 struct CivilTime {
     int year = 1970;
     int month = 1;  // 1..12

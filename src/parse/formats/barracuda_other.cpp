@@ -3,6 +3,7 @@
 // name (watchdog, MSAD sync, status polls, kernel notices) is recognised and ignored.
 #include <array>
 
+#include "core/time.h"
 #include "parse/formats/barracuda_msgs.h"
 #include "parse/text.h"
 
@@ -40,10 +41,12 @@ Disposition parse_accounting(std::string_view m, const ParseContext& ctx, Event&
     if (auto sent = to_uint<std::uint64_t>(f[11])) {
         out.set_src_bytes(*sent);
     }
-    auto start = to_uint<std::int64_t>(f[8]);
-    auto last = to_uint<std::int64_t>(f[9]);
+    auto start = to_uint<std::uint64_t>(f[8]);
+    auto last = to_uint<std::uint64_t>(f[9]);
     if (start && last && *last >= *start) {
-        out.set_duration_ns((*last - *start) * core::kNanosPerSecond);
+        if (auto ns = core::seconds_to_ns(*last - *start)) {
+            out.set_duration_ns(*ns);
+        }
     }
     if (n > 15 && !f[15].empty()) {
         out.user_hash = hash_identity(ctx, f[15]);

@@ -140,9 +140,15 @@ void finish(const Fields& f, const ParseContext& ctx, core::Event& out) {
     if (std::string_view cn = cn_of(f.sic_name); !cn.empty() && ctx.observer.empty()) {
         out.observer_name = cn;
     }
-    if (auto t = to_uint<std::uint64_t>(f.time); t && *t < 100'000'000'000'000ULL) {
-        std::int64_t v = static_cast<std::int64_t>(*t);
-        out.time_ns = f.time.size() <= 10 ? v * core::kNanosPerSecond : v * 1'000'000;
+    // Epoch seconds (up to 10 digits) or milliseconds; anything past kMaxTimeNs is refused.
+    if (auto t = to_uint<std::uint64_t>(f.time)) {
+        if (f.time.size() <= 10) {
+            if (auto ns = core::seconds_to_ns(*t)) {
+                out.time_ns = *ns;
+            }
+        } else if (*t < static_cast<std::uint64_t>(core::kMaxTimeNs / 1'000'000)) {
+            out.time_ns = static_cast<std::int64_t>(*t) * 1'000'000;
+        }
     }
 }
 

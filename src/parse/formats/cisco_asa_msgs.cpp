@@ -4,6 +4,7 @@
 // Messages" guide.
 #include <array>
 
+#include "core/time.h"
 #include "parse/formats/cisco_asa_internal.h"
 #include "parse/text.h"
 
@@ -236,7 +237,7 @@ core::Result<Disposition> access_list(std::string_view body, Event& out) {
 void read_duration(std::string_view body, Event& out) {
     std::string_view d = token_after(body, " duration ");
     Cursor c(d);
-    std::int64_t total = 0;
+    std::uint64_t total = 0;
     int parts = 0;
     while (!c.done() && parts < 4) {
         auto v = to_uint<std::uint32_t>(c.token(':'));
@@ -246,8 +247,11 @@ void read_duration(std::string_view body, Event& out) {
         total = total * 60 + *v;
         ++parts;
     }
-    if (parts >= 2) {
-        out.set_duration_ns(total * core::kNanosPerSecond);
+    if (parts < 2) {
+        return;
+    }
+    if (auto ns = core::seconds_to_ns(total)) {
+        out.set_duration_ns(*ns);
     }
 }
 

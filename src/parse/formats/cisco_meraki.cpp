@@ -6,6 +6,7 @@
 // See docs/formats/cisco_meraki.md.
 #include <array>
 
+#include "core/time.h"
 #include "parse/formats/formats.h"
 #include "parse/text.h"
 
@@ -61,7 +62,11 @@ bool read_frame(std::string_view s, Frame& f) {
     if (f.device.empty() || f.type.empty()) {
         return false;
     }
-    f.time_ns = static_cast<std::int64_t>(*secs) * core::kNanosPerSecond + frac;
+    auto whole = core::seconds_to_ns(*secs);
+    if (!whole) {
+        return false;
+    }
+    f.time_ns = *whole + frac;
     f.body = c.rest();
     return true;
 }

@@ -45,6 +45,18 @@ TEST(Checkpoint, SyslogKeyValue) {
     EXPECT_EQ(core::to_ecs_json(e).find("Grace"), std::string::npos);
 }
 
+TEST(Checkpoint, AbsurdEpochKeepsTheSyslogTime) {
+    // Found by libFuzzer: a 10-digit epoch second past 2200 overflowed int64 nanoseconds.
+    for (std::string_view t : {"9999999999", "99999999999999"}) {
+        auto p = run("<134>1 2024-04-12T17:43:37Z gw-hq CheckPoint 2311 - [action:\"Drop\"; "
+                     "loguid:\"{0x1}\"; origin:\"192.0.2.1\"; time:\"" + std::string(t) +
+                     "\"; version:\"5\"; dst:\"10.0.0.5\"; product:\"VPN-1 & FireWall-1\"; "
+                     "proto:\"6\"; s_port:\"50123\"; service:\"445\"; src:\"198.51.100.9\"]");
+        ASSERT_TRUE(p.result) << t;
+        EXPECT_EQ(p.event.time_ns, 1712943817 * core::kNanosPerSecond) << t;
+    }
+}
+
 TEST(Checkpoint, SyslogIcmpIpv6Outbound) {
     auto p = run(
         "CheckPoint 12 - [action:\"Accept\"; ifdir:\"outbound\"; ifname:\"eth2\"; "

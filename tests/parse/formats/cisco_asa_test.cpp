@@ -153,6 +153,16 @@ TEST(CiscoAsa, TeardownHasBytesAndDuration) {
     EXPECT_EQ(p.event.duration_ns, 606 * core::kNanosPerSecond);
 }
 
+TEST(CiscoAsa, AbsurdDurationIsDroppedNotOverflowed) {
+    // Found by libFuzzer: four 10-digit parts overflowed int64 when turned into nanoseconds.
+    auto p = run("%ASA-6-302014: Teardown TCP connection 3642 for outside:203.0.113.1/63677 "
+                 "to dmz:192.0.2.2/443 duration 4294967295:4294967295:4294967295:4294967295 "
+                 "bytes 4666 TCP FINs");
+    ASSERT_TRUE(p.result);
+    EXPECT_EQ(p.event.bytes, 4666u);
+    EXPECT_FALSE(p.event.has(core::Event::kDuration));
+}
+
 TEST(CiscoAsa, IcmpConnectionDirection) {
     auto in = run("%ASA-6-302020: Built inbound ICMP connection for faddr 203.0.113.20/28416 "
                   "gaddr 198.51.100.10/0 laddr 192.0.2.30/0 type 8 code 0");

@@ -45,6 +45,13 @@ TEST(CiscoMeraki, NumericPatternAndLeadingVerdict) {
     EXPECT_EQ(c.event.icmp_type, 8);
 }
 
+TEST(CiscoMeraki, EpochPastYear2200IsRefused) {
+    // Found by libFuzzer: an 11-digit epoch overflowed int64 when turned into nanoseconds.
+    auto p = run("99999999999.5 MX01 flows src=192.0.2.4 dst=198.51.100.8 protocol=tcp "
+                 "sport=42644 dport=543 pattern: allow all");
+    EXPECT_FALSE(p.result);
+}
+
 TEST(CiscoMeraki, UrlsKeepConnectionNotUrl) {
     auto p = run("1673277244.773622789 MX01 urls src=2001:db8::5:64194 dst=2001:db8::80:80 "
                  "mac=AA:BB:CC:DD:EE:FF agent='Mozilla/5.0 (X11)' request: GET "
