@@ -9,6 +9,15 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED)
+# Boost.Asio and Boost.Beast (header-only in 1.74) for network inputs and HTTPS.
+find_package(Boost 1.74 REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(RELP REQUIRED IMPORTED_TARGET relp)
+add_library(ca_boost_net INTERFACE)
+target_link_libraries(ca_boost_net INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(ca_boost_net INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 
 # RapidJSON 1.1 headers trip GCC 12 warnings; mark them as system headers.
 add_library(ca_rapidjson INTERFACE)

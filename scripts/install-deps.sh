@@ -10,8 +10,11 @@ packages=(
     libexpected-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
     libzstd-dev libyaml-cpp-dev libsodium-dev libssl-dev libboost-dev libboost-system-dev
     libsqlite3-dev libpcap-dev libre2-dev rapidjson-dev libhowardhinnant-date-dev tzdata
+    librelp-dev openssl
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev python3 hyperfine time
+    # real peers the collector is tested and benchmarked beside (RELP sender, forwarder)
+    rsyslog rsyslog-relp
 )
 
 sudo_cmd=()
