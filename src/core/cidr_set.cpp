@@ -77,6 +77,12 @@ Status CidrSet::add_list(std::string_view text) {
     return {};
 }
 
+void CidrSet::merge(const CidrSet& other) {
+    sealed_ = false;
+    v4_.insert(v4_.end(), other.v4_.begin(), other.v4_.end());
+    v6_.insert(v6_.end(), other.v6_.begin(), other.v6_.end());
+}
+
 void CidrSet::seal() {
     merge_ranges(v4_);
     merge_ranges(v6_);

@@ -21,6 +21,8 @@ public:
     void add(const Cidr& cidr);
     // Parses a comma- or whitespace-separated list of prefixes.
     [[nodiscard]] Status add_list(std::string_view text);
+    // Adds every range of `other` (sealed or not); seal() again afterwards.
+    void merge(const CidrSet& other);
     void seal();
 
     [[nodiscard]] bool contains(const IpAddress& ip) const;

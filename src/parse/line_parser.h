@@ -63,6 +63,8 @@ public:
 
     [[nodiscard]] const ParseStats& stats() const { return stats_; }
     [[nodiscard]] const ParseContext& context() const { return ctx_; }
+    // Moves "now" for year-less stamps (a long-running daemon calls it as time passes).
+    void set_reference_ns(std::int64_t now_ns) { ctx_.reference_ns = now_ns; }
 
 private:
     core::Result<Disposition> run(const Format& f, const SyslogMessage& msg, core::Event& out);
