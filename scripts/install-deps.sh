@@ -10,7 +10,7 @@ packages=(
     libexpected-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
     libzstd-dev libyaml-cpp-dev libsodium-dev libssl-dev libboost-dev libboost-system-dev
     libsqlite3-dev libpcap-dev libre2-dev rapidjson-dev libhowardhinnant-date-dev tzdata
-    librelp-dev openssl
+    librelp-dev openssl zlib1g-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev python3 hyperfine time
     # real peers the collector is tested and benchmarked beside (RELP sender, forwarder)
