@@ -148,20 +148,25 @@ bool param_char(unsigned char c) {
     return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']';
 }
 
-// A path with a query string: "/login.php?user=…", "index.cgi?id=7" after a '/'.
+// A path with a query string: "/login.php?user=…", "index.cgi?id=7" after a '/'. One pass:
+// `slash` says whether the current token has had a '/' yet.
 bool looks_path_query(std::string_view s) {
-    for (std::size_t q = s.find('?'); q != std::string_view::npos; q = s.find('?', q + 1)) {
-        bool slash = false;
-        for (std::size_t b = q; b > 0 && !is_token_end(at(s, b - 1)); --b) {
-            slash = slash || s[b - 1] == '/';
-        }
-        std::size_t n = q + 1;
-        while (n < s.size() && param_char(at(s, n))) {
-            ++n;
-        }
-        if (slash && n > q + 1 && n + 1 < s.size() && s[n] == '=' && !is_space(at(s, n + 1)) &&
-            s[n + 1] != '&') {
-            return true;
+    bool slash = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = at(s, i);
+        if (is_token_end(c)) {
+            slash = false;
+        } else if (c == '/') {
+            slash = true;
+        } else if (c == '?' && slash) {
+            std::size_t n = i + 1;
+            while (n < s.size() && param_char(at(s, n))) {
+                ++n;
+            }
+            if (n > i + 1 && n + 1 < s.size() && s[n] == '=' && !is_space(at(s, n + 1)) &&
+                s[n + 1] != '&') {
+                return true;
+            }
         }
     }
     return false;
