@@ -26,8 +26,7 @@ using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
 CtxPtr make_ctx(const std::uint8_t* aes_key) {
     CtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx ||
-        EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, aes_key, nullptr) != 1 ||
+    if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, aes_key, nullptr) != 1 ||
         EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) {
         return nullptr;
     }
@@ -44,7 +43,8 @@ std::size_t home_slot() {
 }  // namespace
 
 struct CryptoPan::Impl {
-    struct Slot {
+    // One cache line each, so threads on different slots do not contend on a line.
+    struct alignas(64) Slot {
         std::mutex mu;
         CtxPtr ctx;
     };
