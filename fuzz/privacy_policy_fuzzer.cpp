@@ -76,9 +76,9 @@ bool clean(privacy::StringField f, const std::string& v, const privacy::PolicyOp
     if (v.empty()) {
         return true;
     }
-    return (f == privacy::StringField::kUserHash ? privacy::classify_hash(v)
-                                                 : privacy::classify(v, o.scrub)) ==
-           privacy::ScrubReason::kNone;
+    return (f == privacy::StringField::kUserHash
+                ? privacy::classify_hash(v)
+                : privacy::classify(v, o.scrub)) == privacy::ScrubReason::kNone;
 }
 
 void check_kept(const core::Event& in, const core::Event& out) {
@@ -98,8 +98,8 @@ void check_kept(const core::Event& in, const core::Event& out) {
         if (!o.allowed_fields.contains(f) && !after.empty()) {
             std::abort();
         }
-        bool pseudonym = f == privacy::StringField::kObserverName &&
-                         core::IpAddress::parse(after).has_value();
+        bool pseudonym =
+            f == privacy::StringField::kObserverName && core::IpAddress::parse(after).has_value();
         bool replaced = after.empty() || (after.size() == 37 && after.starts_with("hash:"));
         if (after != before && !replaced && !pseudonym) {
             std::abort();

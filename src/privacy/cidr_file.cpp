@@ -54,7 +54,9 @@ core::Error bad_entry(std::string_view entry) {
     return core::Error::parse(quote(entry) + " is not an IP address or prefix");
 }
 
-std::string errno_text(int err) { return std::system_category().message(err); }
+std::string errno_text(int err) {
+    return std::system_category().message(err);
+}
 
 }  // namespace
 
@@ -109,8 +111,7 @@ core::Result<core::CidrSet> parse_cidr_list(std::string_view text, std::string_v
         }
         if (++entries > options.max_entries) {
             return fail_at(core::Error::exhausted("more than " +
-                                                  std::to_string(options.max_entries) +
-                                                  " entries"),
+                                                  std::to_string(options.max_entries) + " entries"),
                            line_no);
         }
         set.add(*cidr);
@@ -142,8 +143,8 @@ core::Result<core::CidrSet> load_cidr_file(const std::filesystem::path& path,
         return core::fail(core::Error::invalid_argument(name + " is not a regular file"));
     }
     auto too_big = [&] {
-        return core::fail(core::Error::exhausted(
-            name + " is larger than " + std::to_string(options.max_bytes) + " bytes"));
+        return core::fail(core::Error::exhausted(name + " is larger than " +
+                                                 std::to_string(options.max_bytes) + " bytes"));
     };
     if (static_cast<std::uint64_t>(st.st_size) > options.max_bytes) {
         return too_big();

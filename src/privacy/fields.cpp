@@ -51,9 +51,13 @@ constexpr std::array<StringField, kStringFieldCount> kAll = [] {
 
 }  // namespace
 
-std::span<const StringField> all_string_fields() { return kAll; }
+std::span<const StringField> all_string_fields() {
+    return kAll;
+}
 
-std::string_view field_name(StringField f) { return kFields[static_cast<std::size_t>(f)].name; }
+std::string_view field_name(StringField f) {
+    return kFields[static_cast<std::size_t>(f)].name;
+}
 
 std::optional<StringField> field_from_name(std::string_view name) {
     for (const auto& info : kFields) {
@@ -85,13 +89,12 @@ core::Result<FieldSet> FieldSet::from_names(std::span<const std::string> names) 
     for (const auto& name : names) {
         auto f = field_from_name(name);
         if (!f) {
-            std::string known;
-            for (const auto& info : kFields) {
-                known += known.empty() ? "" : ", ";
-                known += info.name;
+            std::string message = "unknown event field '" + name + "'; known fields: ";
+            for (std::size_t i = 0; i < kFields.size(); ++i) {
+                message += i == 0 ? "" : ", ";
+                message += kFields[i].name;
             }
-            return core::fail(core::Error::invalid_argument("unknown event field '" + name +
-                                                            "'; known fields: " + known));
+            return core::fail(core::Error::invalid_argument(std::move(message)));
         }
         s.insert(*f);
     }
@@ -105,7 +108,7 @@ FieldSet default_allowed_fields() {
 }
 
 FieldSet default_hashed_fields() {
-    return {StringField::kObserverName, StringField::kEventCode, StringField::kRuleId,
+    return {StringField::kObserverName, StringField::kEventCode,   StringField::kRuleId,
             StringField::kRuleName,     StringField::kRuleRuleset, StringField::kUserHash};
 }
 

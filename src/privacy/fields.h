@@ -26,19 +26,19 @@
 namespace cyberalarm::privacy {
 
 enum class StringField : std::uint8_t {
-    kModule,           // event.module: the parser's registry name (set by us, not the device)
-    kObserverName,     // observer.name: host name of the device
-    kObserverVendor,   // observer.vendor
-    kObserverProduct,  // observer.product
-    kObserverSerial,   // observer.serial_number
-    kIngressInterface, // observer.ingress.interface.name
-    kEgressInterface,  // observer.egress.interface.name
-    kEventCode,        // event.code: vendor message id
-    kRuleId,           // rule.id
-    kRuleName,         // rule.name
-    kRuleRuleset,      // rule.ruleset
-    kAppProtocol,      // network.protocol
-    kUserHash,         // user.hash: keyed hash of a user name, lowercase hex
+    kModule,            // event.module: the parser's registry name (set by us, not the device)
+    kObserverName,      // observer.name: host name of the device
+    kObserverVendor,    // observer.vendor
+    kObserverProduct,   // observer.product
+    kObserverSerial,    // observer.serial_number
+    kIngressInterface,  // observer.ingress.interface.name
+    kEgressInterface,   // observer.egress.interface.name
+    kEventCode,         // event.code: vendor message id
+    kRuleId,            // rule.id
+    kRuleName,          // rule.name
+    kRuleRuleset,       // rule.ruleset
+    kAppProtocol,       // network.protocol
+    kUserHash,          // user.hash: keyed hash of a user name, lowercase hex
 };
 inline constexpr std::size_t kStringFieldCount = 13;
 

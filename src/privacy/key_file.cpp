@@ -40,7 +40,9 @@ private:
     int fd_;
 };
 
-std::string errno_text(int err) { return std::system_category().message(err); }
+std::string errno_text(int err) {
+    return std::system_category().message(err);
+}
 
 core::Error io_error(const std::filesystem::path& path, std::string_view what, int err) {
     return core::Error::io(std::string(what) + " " + path.string() + ": " + errno_text(err));
@@ -59,7 +61,9 @@ int hex_value(char c) {
     return -1;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
@@ -92,9 +96,8 @@ core::Result<Key> parse_key(std::string_view contents) {
         --end;
     }
     if (end != kHexDigits) {
-        return core::fail(core::Error::parse(
-            "a key is 32 raw bytes or 64 hex digits; this has " + std::to_string(contents.size()) +
-            " bytes"));
+        return core::fail(core::Error::parse("a key is 32 raw bytes or 64 hex digits; this has " +
+                                             std::to_string(contents.size()) + " bytes"));
     }
     for (std::size_t i = 0; i < key.size(); ++i) {
         int hi = hex_value(contents[2 * i]);
@@ -128,13 +131,12 @@ core::Result<Key> load_key_file(const std::filesystem::path& path) {
     }
     if ((st.st_mode & 077) != 0) {
         char mode[8] = {'0'};
-        auto [end, ec] =
-            std::to_chars(mode + 1, mode + sizeof mode, static_cast<unsigned>(st.st_mode & 07777), 8);
-        return core::fail(core::Error(core::ErrorCode::kPermissionDenied,
-                                      "key file " + path.string() + " has mode " +
-                                          std::string(mode, end) +
-                                          ", so group or others may read it; run chmod 600 " +
-                                          path.string()));
+        auto [end, ec] = std::to_chars(mode + 1, mode + sizeof mode,
+                                       static_cast<unsigned>(st.st_mode & 07777), 8);
+        return core::fail(
+            core::Error(core::ErrorCode::kPermissionDenied,
+                        "key file " + path.string() + " has mode " + std::string(mode, end) +
+                            ", so group or others may read it; run chmod 600 " + path.string()));
     }
     std::string contents(kMaxKeyFileBytes + 1, '\0');
     std::size_t got = 0;
@@ -170,9 +172,9 @@ core::Result<Key> write_new_key_file(const std::filesystem::path& path) {
     if (fd.get() < 0) {
         int err = errno;
         if (err == EEXIST) {
-            return core::fail(core::Error(core::ErrorCode::kAlreadyExists,
-                                          "key file " + path.string() +
-                                              " already exists; it is never overwritten"));
+            return core::fail(core::Error(
+                core::ErrorCode::kAlreadyExists,
+                "key file " + path.string() + " already exists; it is never overwritten"));
         }
         return core::fail(io_error(path, "cannot create key file", err));
     }

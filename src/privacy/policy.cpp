@@ -74,9 +74,8 @@ Verdict Policy::apply(core::Event& event) const {
 Verdict Policy::apply(core::Event& event, PolicyStats& stats) const {
     ++stats.events;
     const auto& trusted = options_.trusted_sources;
-    if (!trusted.empty() &&
-        (trusted.contains(event.src_ip) ||
-         (options_.drop_to_trusted && trusted.contains(event.dst_ip)))) {
+    if (!trusted.empty() && (trusted.contains(event.src_ip) ||
+                             (options_.drop_to_trusted && trusted.contains(event.dst_ip)))) {
         ++stats.dropped_trusted;
         return Verdict::kDropTrusted;
     }
@@ -136,8 +135,8 @@ void Policy::filter_fields(core::Event& event, PolicyStats& stats) const {
             ++stats.fields_cleared;
             continue;
         }
-        ScrubReason reason = f == StringField::kUserHash ? classify_hash(value)
-                                                         : classify(value, options_.scrub);
+        ScrubReason reason =
+            f == StringField::kUserHash ? classify_hash(value) : classify(value, options_.scrub);
         if (reason == ScrubReason::kNone) {
             continue;
         }

@@ -6,14 +6,24 @@ namespace cyberalarm::privacy {
 
 namespace {
 
-bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_alpha(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(unsigned char c) {
+    return is_alpha(c) || is_digit(c);
+}
+bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 unsigned char lower(unsigned char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
 }
-unsigned char at(std::string_view s, std::size_t i) { return static_cast<unsigned char>(s[i]); }
+unsigned char at(std::string_view s, std::size_t i) {
+    return static_cast<unsigned char>(s[i]);
+}
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
 std::size_t utf8_length(std::string_view s, std::size_t i) {
@@ -74,7 +84,9 @@ bool looks_binary(std::string_view s, const ScrubOptions& o) {
 bool email_local_char(unsigned char c) {
     return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-bool domain_char(unsigned char c) { return is_alnum(c) || c == '.' || c == '-'; }
+bool domain_char(unsigned char c) {
+    return is_alnum(c) || c == '.' || c == '-';
+}
 
 // local@label.label.tld with an alphabetic TLD of two or more letters. "W32/Netsky@MM"
 // (an AV family name) has no dot after the @ and passes.
@@ -108,7 +120,9 @@ bool looks_email(std::string_view s) {
     return false;
 }
 
-bool is_token_end(unsigned char c) { return is_space(c) || c == '"' || c == '\'' || c == '<'; }
+bool is_token_end(unsigned char c) {
+    return is_space(c) || c == '"' || c == '\'' || c == '<';
+}
 
 // scheme://authority followed by a path, query or fragment, or with user info (user@ or
 // user:pass@) in the authority. A bare "http://host/" names a host, not content.
@@ -178,11 +192,11 @@ struct CredentialKey {
 };
 // Lower case. A key must start at a word boundary, so "bypass=1" is not "pass=".
 constexpr std::array<CredentialKey, 21> kCredentialKeys = {{
-    {"password", true},    {"passwd", true},   {"pass", true},     {"pwd", true},
-    {"passphrase", true},  {"secret", true},   {"token", true},    {"apikey", true},
-    {"api_key", true},     {"access_token", true}, {"authorization", true}, {"cookie", true},
-    {"user", false},       {"username", false}, {"userid", false}, {"user_id", false},
-    {"login", false},      {"uname", false},   {"email", false},   {"mail", false},
+    {"password", true},   {"passwd", true},       {"pass", true},          {"pwd", true},
+    {"passphrase", true}, {"secret", true},       {"token", true},         {"apikey", true},
+    {"api_key", true},    {"access_token", true}, {"authorization", true}, {"cookie", true},
+    {"user", false},      {"username", false},    {"userid", false},       {"user_id", false},
+    {"login", false},     {"uname", false},       {"email", false},        {"mail", false},
     {"account", false},
 }};
 
@@ -218,8 +232,7 @@ bool looks_credential(std::string_view s) {
             while (j < s.size() && s[j] == ' ') {
                 ++j;
             }
-            if (j < s.size() && !is_space(at(s, j)) && s[j] != '&' && s[j] != ',' &&
-                s[j] != ';') {
+            if (j < s.size() && !is_space(at(s, j)) && s[j] != '&' && s[j] != ',' && s[j] != ';') {
                 return true;
             }
         }
@@ -227,9 +240,13 @@ bool looks_credential(std::string_view s) {
     return false;
 }
 
-bool encoded_char(unsigned char c) { return is_alnum(c) || c == '+' || c == '/' || c == '-' || c == '_'; }
+bool encoded_char(unsigned char c) {
+    return is_alnum(c) || c == '+' || c == '/' || c == '-' || c == '_';
+}
 
-int char_class(unsigned char c) { return is_digit(c) ? 0 : (c >= 'a' && c <= 'z' ? 1 : 2); }
+int char_class(unsigned char c) {
+    return is_digit(c) ? 0 : (c >= 'a' && c <= 'z' ? 1 : 2);
+}
 
 bool looks_encoded(std::string_view s, const ScrubOptions& o) {
     std::size_t i = 0;

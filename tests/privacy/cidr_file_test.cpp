@@ -93,7 +93,10 @@ TEST(CidrList, OverLongLinesAndBinaryFilesAreClearErrors) {
     EXPECT_EQ(e.line(), 2u);
     EXPECT_NE(e.message().find("longer than 40 bytes"), std::string::npos) << e.message();
 
-    auto bin = error_of(std::string("10.0.0.0/8\n192.0.2.0/24\n\x7f" "ELF\x02\x01\x01\0\0\0", 34));
+    auto bin =
+        error_of(std::string("10.0.0.0/8\n192.0.2.0/24\n\x7f"
+                             "ELF\x02\x01\x01\0\0\0",
+                             34));
     EXPECT_EQ(bin.code(), core::ErrorCode::kParse);
     EXPECT_EQ(bin.line(), 3u);
     EXPECT_NE(bin.message().find("binary file"), std::string::npos) << bin.message();

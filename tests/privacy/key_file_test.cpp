@@ -50,13 +50,12 @@ TEST(ParseKey, AcceptsRawBytesAndHexWithTrailingWhitespace) {
 TEST(ParseKey, RefusesOtherShapesWithoutEchoingTheKey) {
     std::string hex = kHexKey;
     for (const std::string& bad :
-         {std::string(), std::string(31, 'a'), std::string(33, 'a'), hex.substr(0, 63),
-          hex + "0", "\n" + hex, hex.substr(0, 10) + "zz" + hex.substr(12)}) {
+         {std::string(), std::string(31, 'a'), std::string(33, 'a'), hex.substr(0, 63), hex + "0",
+          "\n" + hex, hex.substr(0, 10) + "zz" + hex.substr(12)}) {
         auto k = parse_key(bad);
         ASSERT_FALSE(k) << bad;
         EXPECT_EQ(k.error().code(), core::ErrorCode::kParse);
-        EXPECT_EQ(k.error().message().find("0102030405"), std::string::npos)
-            << k.error().message();
+        EXPECT_EQ(k.error().message().find("0102030405"), std::string::npos) << k.error().message();
     }
 }
 

@@ -13,7 +13,9 @@ using core::Direction;
 using core::Event;
 using core::IpAddress;
 
-IpAddress ip(const char* text) { return IpAddress::parse(text).value(); }
+IpAddress ip(const char* text) {
+    return IpAddress::parse(text).value();
+}
 
 Key key_of(std::uint8_t seed) {
     Key k{};
@@ -41,7 +43,9 @@ PolicyOptions base_options() {
     return o;
 }
 
-Policy make(PolicyOptions o = base_options()) { return std::move(Policy::create(std::move(o)).value()); }
+Policy make(PolicyOptions o = base_options()) {
+    return std::move(Policy::create(std::move(o)).value());
+}
 
 const CryptoPan& pan() {
     static const CryptoPan p = std::move(CryptoPan::from_key(key_of(1)).value());
@@ -258,8 +262,7 @@ TEST(Policy, ConfiguredAllowListClearsEverythingElse) {
     EXPECT_EQ(e.rule_id, "2001219");
     EXPECT_EQ(e.format, "cisco_asa");
     for (StringField f : all_string_fields()) {
-        if (f != StringField::kRuleName && f != StringField::kRuleId &&
-            f != StringField::kModule) {
+        if (f != StringField::kRuleName && f != StringField::kRuleId && f != StringField::kModule) {
             EXPECT_EQ(field_value(e, f), "") << field_name(f);
         }
     }
@@ -366,8 +369,8 @@ TEST(Policy, StatsAddUp) {
 
 TEST(Policy, ApplyFromManyThreadsMatchesOneThread) {
     Policy p = make();
-    const char* const kAddrs[] = {"10.0.0.1",      "203.0.113.9", "192.0.2.7",   "198.51.100.7",
-                                  "2001:db8:1::4", "2606:4700::1", "10.9.9.9",   "8.8.8.8"};
+    constexpr const char* kAddrs[] = {"10.0.0.1",      "203.0.113.9",  "192.0.2.7", "198.51.100.7",
+                                      "2001:db8:1::4", "2606:4700::1", "10.9.9.9",  "8.8.8.8"};
     std::vector<Event> inputs;
     for (const char* s : kAddrs) {
         for (const char* d : kAddrs) {

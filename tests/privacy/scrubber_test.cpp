@@ -10,7 +10,7 @@ namespace cyberalarm::privacy {
 namespace {
 
 // Values real devices put in rule, signature, interface and code fields. None is content.
-const char* const kMetadata[] = {
+constexpr const char* kMetadata[] = {
     "ET SCAN Suspicious inbound to mySQL port 3306",
     "ET SCAN Suspicious inbound to MSSQL port 1433",
     "ET SCAN Potential SSH Scan OUTBOUND",
@@ -62,8 +62,8 @@ TEST(Scrubber, LeavesRealSignatureNamesAndIdsAlone) {
 }
 
 TEST(Scrubber, FindsEmailAddresses) {
-    for (const char* v : {"mail from alice@example.org rejected", "bob.smith+tag@mail.example.co.uk",
-                          "<carol@example.net>", "x@y.info"}) {
+    for (const char* v : {"mail from alice@example.org rejected",
+                          "bob.smith+tag@mail.example.co.uk", "<carol@example.net>", "x@y.info"}) {
         EXPECT_EQ(classify(v), ScrubReason::kEmail) << v;
     }
     // No dot and alphabetic top-level domain after the @: not an address.
@@ -73,10 +73,11 @@ TEST(Scrubber, FindsEmailAddresses) {
 }
 
 TEST(Scrubber, FindsUrlsWithPathOrQuery) {
-    for (const char* v : {"GET http://example.com/login.php", "https://intranet.example/portal",
-                          "http://example.com?q=holiday+photos", "ftp://files.example.com/pub/a.pdf",
-                          "see https://example.com/#fragment", "/cgi-bin/login.cgi?name=alice",
-                          "request /search?q=medical+records&page=2"}) {
+    for (const char* v :
+         {"GET http://example.com/login.php", "https://intranet.example/portal",
+          "http://example.com?q=holiday+photos", "ftp://files.example.com/pub/a.pdf",
+          "see https://example.com/#fragment", "/cgi-bin/login.cgi?name=alice",
+          "request /search?q=medical+records&page=2"}) {
         EXPECT_EQ(classify(v), ScrubReason::kUrl) << v;
     }
 }
@@ -84,13 +85,13 @@ TEST(Scrubber, FindsUrlsWithPathOrQuery) {
 TEST(Scrubber, FindsCredentials) {
     for (const char* v : {"password=hunter2", "login attempt user=alice", "Passwd: hunter2",
                           "api_key=ABCD1234", "token: abc", "Authorization: Basic dXNlcjpwYXNz",
-                          "pass = secret", "http://alice:s3cret@example.com/", "ftp://bob@ftp.example.com",
-                          "form login_pass=x", "Cookie: session=42"}) {
+                          "pass = secret", "http://alice:s3cret@example.com/",
+                          "ftp://bob@ftp.example.com", "form login_pass=x", "Cookie: session=42"}) {
         EXPECT_EQ(classify(v), ScrubReason::kCredential) << v;
     }
     // A key without a value, inside a word, or a user-ish key with a colon is not one.
-    for (const char* v : {"password=", "password= ", "bypass=1", "user: admin", "passport=A1",
-                          "token missing"}) {
+    for (const char* v :
+         {"password=", "password= ", "bypass=1", "user: admin", "passport=A1", "token missing"}) {
         EXPECT_EQ(classify(v), ScrubReason::kNone) << v;
     }
 }
@@ -100,7 +101,14 @@ TEST(Scrubber, FindsBinaryPayload) {
     EXPECT_EQ(classify("GET \xff\xfe\xfd\xfc"), ScrubReason::kBinary);
     EXPECT_EQ(classify(std::string("\0\0\0\0", 4)), ScrubReason::kBinary);
     // Scattered control bytes add up.
-    EXPECT_EQ(classify("a\x01" "b\x01" "c\x01" "d\x01" "e\x01" "f\x01" "g\x01" "h\x01"),
+    EXPECT_EQ(classify("a\x01"
+                       "b\x01"
+                       "c\x01"
+                       "d\x01"
+                       "e\x01"
+                       "f\x01"
+                       "g\x01"
+                       "h\x01"),
               ScrubReason::kBinary);
     // A few stray bytes do not, nor does valid UTF-8.
     EXPECT_EQ(classify("rule\x01name"), ScrubReason::kNone);
