@@ -108,9 +108,17 @@ core::Result<std::vector<Record>> Spool::Impl::read(std::uint64_t after_seq,
     }
     std::lock_guard read_lock(read_mu_);
     std::vector<ReadPart> parts;
+    bool cache_gone = false;
     {
         std::lock_guard lock(mu_);
+        cache_gone =
+            cache_.id != 0 && std::none_of(segments_.begin(), segments_.end(),
+                                           [&](const Segment& seg) { return seg.id == cache_.id; });
         parts = plan_read_locked(after_seq);
+    }
+    if (cache_gone) {
+        // Acknowledged or dropped: let go of the descriptor so its space is freed.
+        cache_ = ReaderCache{};
     }
     std::size_t bytes = 0;
     bool done = false;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <system_error>
 
 #include "spool/internal/spool_impl.h"
 
@@ -90,7 +91,12 @@ core::Result<std::unique_ptr<Spool::Impl>> Spool::Impl::open(const std::filesyst
         return core::fail(std::move(recovered.error()));
     }
     if (options.fsync == FsyncPolicy::kInterval) {
-        impl->syncer_ = std::thread([p = impl.get()] { p->syncer_loop(); });
+        try {
+            impl->syncer_ = std::thread([p = impl.get()] { p->syncer_loop(); });
+        } catch (const std::system_error& e) {
+            return core::fail(core::Error::exhausted(
+                std::string("cannot start the spool's fsync thread: ") + e.what()));
+        }
     }
     return impl;
 }

@@ -188,6 +188,21 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
             segments_.back().end + bytes.size() > options_.segment_bytes) {
             seal_active_locked();
         }
+        // A new segment's header counts too, so check before creating one.
+        const std::uint64_t need =
+            bytes.size() + (active_fd_.valid() ? 0 : internal::kSegmentHeaderBytes);
+        if (disk_bytes_ + need > options_.max_bytes) {
+            if (full_policy_drops() && drop_oldest_locked()) {
+                continue;
+            }
+            std::string msg = "spool full: " + std::to_string(disk_bytes_) +
+                              " bytes on disk and a batch of " + std::to_string(need) +
+                              " bytes would pass max_bytes (" + std::to_string(options_.max_bytes) +
+                              ")";
+            msg += full_policy_drops() ? ", even after dropping every older segment"
+                                       : " (policy refuse-new)";
+            return core::fail(full_locked(core::Error::exhausted(std::move(msg)), records));
+        }
         if (!active_fd_.valid()) {
             auto created = create_segment_locked(next_seq_);
             if (!created) {
@@ -202,18 +217,6 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
                 note_error_locked(created.error());
                 return core::fail(std::move(created.error()));
             }
-        }
-        if (disk_bytes_ + bytes.size() > options_.max_bytes) {
-            if (full_policy_drops() && drop_oldest_locked()) {
-                continue;
-            }
-            std::string msg = "spool full: " + std::to_string(disk_bytes_) +
-                              " bytes on disk and a batch of " + std::to_string(bytes.size()) +
-                              " bytes would pass max_bytes (" + std::to_string(options_.max_bytes) +
-                              ")";
-            msg += full_policy_drops() ? ", even after dropping every older segment"
-                                       : " (policy refuse-new)";
-            return core::fail(full_locked(core::Error::exhausted(std::move(msg)), records));
         }
         Segment& active = segments_.back();
         const int fd = active_fd_.get();
@@ -251,13 +254,13 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
 
 core::Status Spool::Impl::create_segment_locked(std::uint64_t first_seq) {
     auto path = segment_path(first_seq);
-    auto fd = internal::open_file(path, O_WRONLY | O_CREAT | O_TRUNC);
-    if (!fd) {
-        return core::fail(std::move(fd.error()));
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd.valid()) {
+        return core::fail(write_error("cannot create", path, errno));
     }
     auto header = internal::encode_segment_header(first_seq);
-    if (int err = write_all(*io_, fd->get(), header, 0); err != 0) {
-        fd->reset();
+    if (int err = write_all(*io_, fd.get(), header, 0); err != 0) {
+        fd.reset();
         ::unlink(path.c_str());
         return core::fail(write_error("cannot write", path, err));
     }
@@ -267,7 +270,7 @@ core::Status Spool::Impl::create_segment_locked(std::uint64_t first_seq) {
     s.last_seq = first_seq - 1;
     s.end = internal::kSegmentHeaderBytes;
     segments_.push_back(std::move(s));
-    active_fd_ = std::move(*fd);
+    active_fd_ = std::move(fd);
     disk_bytes_ += internal::kSegmentHeaderBytes;
     if (options_.fsync == FsyncPolicy::kAlways) {
         // The file's data is synced with its first record; its name needs the directory.
