@@ -359,6 +359,26 @@ TEST(SpoolTest, MaxBytesRefuseNewSaysSoAndRecovers) {
     EXPECT_EQ(*seq, stored + 1);
 }
 
+TEST(SpoolTest, RefuseNewNeverPassesTheBoundWithASegmentHeader) {
+    // Regression: the bound was checked after a new segment's header was written, so a
+    // refused append could leave the spool 16 bytes over max_bytes.
+    cyberalarm::test::TempDir tmp;
+    auto o = small_options();
+    const std::uint64_t full_segment =
+        internal::kSegmentHeaderBytes + 32 * internal::framed_size(100);  // 3984 bytes
+    o.max_bytes = 4 * full_segment + 10;
+    o.when_full = FullPolicy::kRefuseNew;
+    auto s = open_ok(tmp.path(), o);
+    ASSERT_TRUE(s);
+    for (int i = 1; i <= 4 * 32; ++i) {
+        ASSERT_TRUE(s->append(payload(i))) << i;
+    }
+    EXPECT_EQ(s->stats().disk_bytes, 4 * full_segment);
+    ASSERT_FALSE(s->append(payload(129)));
+    EXPECT_LE(s->stats().disk_bytes, o.max_bytes);
+    EXPECT_EQ(test::segment_files(tmp.path()).size(), 4u);
+}
+
 TEST(SpoolTest, OptionsOutOfRangeAreRefused) {
     cyberalarm::test::TempDir tmp;
     auto check = [&](Options o, std::string_view what) {
