@@ -3,6 +3,7 @@
 // that every record is intact, in order, and there only once. Several rounds in the same
 // directory, so that recovery also runs on what an earlier recovery left.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +36,8 @@ Options crash_options() {
     return o;
 }
 
-[[noreturn]] void child(const std::filesystem::path& dir, std::uint64_t seed) {
+// Appends until killed; writes one byte to `ready` after its first append.
+[[noreturn]] void child(const std::filesystem::path& dir, std::uint64_t seed, int ready) {
     auto s = Spool::open(dir, crash_options());
     if (!s) {
         ::_exit(2);
@@ -57,6 +59,14 @@ Options crash_options() {
             ::_exit(3);  // the parent sees an unexpected exit code
         }
         next += n;
+        if (ready >= 0) {
+            char one = 1;
+            if (::write(ready, &one, 1) != 1) {
+                ::_exit(5);
+            }
+            ::close(ready);
+            ready = -1;
+        }
         if (rng() % 64 == 0 && next > 1000) {
             if (!(*s)->ack(next - 1000)) {
                 ::_exit(4);
@@ -76,15 +86,27 @@ TEST(SpoolCrashTest, KilledAtARandomMomentLosesNothingWritten) {
     std::uint64_t prev_acked = 0;
     for (int round = 0; round < 6; ++round) {
         SCOPED_TRACE("round " + std::to_string(round));
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
         pid_t pid = ::fork();
         ASSERT_GE(pid, 0);
         if (pid == 0) {
-            child(dir, seed + static_cast<std::uint64_t>(round));
+            ::close(fds[0]);
+            child(dir, seed + static_cast<std::uint64_t>(round), fds[1]);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+        ::close(fds[1]);
+        // Wait for the first append (recovery may be slow on a loaded machine or under
+        // ASan), then kill at a random moment.
+        pollfd p{fds[0], POLLIN, 0};
+        bool started = ::poll(&p, 1, 60'000) == 1;
+        ::close(fds[0]);
+        if (started) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 250));
+        }
         ASSERT_EQ(::kill(pid, SIGKILL), 0);
         int status = 0;
         ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(started) << "the child did not append within a minute";
         ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
             << "the child stopped by itself: status " << status;
 
