@@ -138,9 +138,14 @@ bool Uplink::wait_acked(std::uint64_t seq, std::chrono::milliseconds timeout) co
     return cv_.wait_for(lock, timeout, [&] { return spool_.acked_seq() >= seq; });
 }
 
-bool Uplink::sleep_for(std::chrono::milliseconds delay) {
+bool Uplink::back_off(unsigned attempt) {
+    auto delay = backoff_delay(options_.backoff, attempt, rng_);
     std::unique_lock lock(mu_);
-    return !cv_.wait_for(lock, delay, [&] { return stopping_; });
+    if (cv_.wait_for(lock, delay, [&] { return stopping_; })) {
+        return false;
+    }
+    ++stats_.retries;
+    return true;
 }
 
 void Uplink::note_failure(const Error& error) {
@@ -158,7 +163,7 @@ void Uplink::run() {
             auto records = spool_.read(next_after, batch_records_, options_.max_batch_bytes);
             if (!records) {
                 note_failure(records.error());
-                if (!sleep_for(backoff_delay(options_.backoff, attempt++, rng_))) {
+                if (!back_off(attempt++)) {
                     break;
                 }
                 continue;
@@ -196,11 +201,9 @@ void Uplink::run() {
         if (sent.error().code() == ErrorCode::kResourceExhausted) {
             pending.reset();  // re-read the same records into a smaller batch
         }
-        if (!sleep_for(backoff_delay(options_.backoff, attempt++, rng_))) {
+        if (!back_off(attempt++)) {
             break;
         }
-        std::lock_guard lock(mu_);
-        ++stats_.retries;
     }
     client_->close();
 }

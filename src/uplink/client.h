@@ -73,9 +73,8 @@ struct UplinkStats {
     std::uint64_t batches_sent = 0;       // batches the server acknowledged
     std::uint64_t events_sent = 0;        // records in them
     std::uint64_t bytes_sent = 0;         // their compressed bodies
-    std::uint64_t retries = 0;            // attempts repeated after a failure
-    std::uint64_t errors = 0;             // failures of any kind (each also counted as a retry
-                                          // unless the uplink was stopping)
+    std::uint64_t retries = 0;            // attempts made again after a failure and backoff
+    std::uint64_t errors = 0;             // failures of any kind (server, network, spool)
     std::uint64_t server_duplicates = 0;  // records the server reported as already stored
     std::string last_error;               // the last failure, for an administrator
     std::int64_t last_success_unix_ns = 0;
@@ -109,7 +108,9 @@ private:
     void run();
     core::Status send(Batch& batch, std::uint64_t& next_after);
     void note_failure(const core::Error& error);
-    bool sleep_for(std::chrono::milliseconds delay);
+    // Sleeps a jittered delay for the attempt'th consecutive failure and counts a retry;
+    // false if stop() came first.
+    bool back_off(unsigned attempt);
 
     spool::Spool& spool_;
     const UplinkOptions options_;
