@@ -192,7 +192,9 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
         const std::uint64_t need =
             bytes.size() + (active_fd_.valid() ? 0 : internal::kSegmentHeaderBytes);
         if (disk_bytes_ + need > options_.max_bytes) {
-            if (full_policy_drops() && drop_oldest_locked()) {
+            if (full_policy_drops() &&
+                drop_oldest_locked("max_bytes (" + std::to_string(options_.max_bytes) +
+                                   ") reached")) {
                 continue;
             }
             std::string msg = "spool full: " + std::to_string(disk_bytes_) +
@@ -207,7 +209,7 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
             auto created = create_segment_locked(next_seq_);
             if (!created) {
                 bool full = created.error().code() == core::ErrorCode::kResourceExhausted;
-                if (full && full_policy_drops() && drop_oldest_locked()) {
+                if (full && full_policy_drops() && drop_oldest_locked(created.error().message())) {
                     continue;
                 }
                 if (full) {
@@ -240,7 +242,7 @@ core::Status Spool::Impl::write_batch_locked(const std::string& frames, std::uin
         }
         auto path = segment_path(active.first_seq);
         if (is_full(err)) {
-            if (full_policy_drops() && drop_oldest_locked()) {
+            if (full_policy_drops() && drop_oldest_locked(write_error(what, path, err).message())) {
                 continue;
             }
             return core::fail(full_locked(write_error(what, path, err), records));
@@ -324,19 +326,30 @@ void Spool::Impl::remove_front_locked() {
     segments_.pop_front();
 }
 
-bool Spool::Impl::drop_oldest_locked() {
+void Spool::Impl::release_sealed_locked() {
+    for (Fd& fd : sealed_unsynced_) {
+        ++counters_.fsyncs;
+        if (io_->fdatasync(fd.get()) != 0) {
+            ++counters_.write_errors;
+        }
+    }
+    sealed_unsynced_.clear();
+}
+
+bool Spool::Impl::drop_oldest_locked(std::string_view why) {
     if (segments_.empty()) {
         return false;
     }
+    release_sealed_locked();
     const Segment& s = segments_.front();
     if (segments_.size() == 1 && active_fd_.valid() && s.records == 0) {
         return false;  // only the fresh active segment is left: dropping it frees nothing
     }
     std::uint64_t lost = unacked_in_locked(s);
     counters_.dropped_oldest += lost;
-    counters_.last_error = "spool full: dropped segment " +
-                           internal::segment_file_name(s.first_seq) + " with " +
-                           std::to_string(lost) + " unacknowledged record(s)";
+    counters_.last_error =
+        "spool full: dropped segment " + internal::segment_file_name(s.first_seq) + " with " +
+        std::to_string(lost) + " unacknowledged record(s) (" + std::string(why) + ")";
     remove_front_locked();
     return true;
 }

@@ -82,7 +82,11 @@ private:
     core::Status write_batch_locked(const std::string& frames, std::uint64_t records);
     core::Status create_segment_locked(std::uint64_t first_seq);
     void seal_active_locked();
-    bool drop_oldest_locked();
+    // Syncs and closes the sealed segments still waiting for the interval fsync: a dropped
+    // segment among them would otherwise keep its disk blocks while its descriptor is open.
+    void release_sealed_locked();
+    // `why`: what made room necessary ("disk full writing …", "max_bytes reached").
+    bool drop_oldest_locked(std::string_view why);
     void delete_acked_locked(std::uint64_t through_seq);
     void remove_front_locked();
     void commit_locked(std::span<const std::string_view> records, std::uint64_t frames_bytes);
