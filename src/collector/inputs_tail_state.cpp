@@ -45,10 +45,7 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') {
         return c - 'a' + 10;
     }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return -1;  // upper case too: the text form has one spelling only
 }
 
 std::optional<std::string> unescape(std::string_view s) {
@@ -65,7 +62,11 @@ std::optional<std::string> unescape(std::string_view s) {
             if (hi < 0 || lo < 0) {
                 return std::nullopt;
             }
-            out.push_back(static_cast<char>(hi * 16 + lo));
+            auto decoded = static_cast<unsigned char>(hi * 16 + lo);
+            if (plain(decoded)) {
+                return std::nullopt;  // only what must be escaped is
+            }
+            out.push_back(static_cast<char>(decoded));
             i += 2;
         } else if (plain(c)) {
             out.push_back(static_cast<char>(c));

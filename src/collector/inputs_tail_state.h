@@ -13,7 +13,8 @@
 //   head 1024 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 //
 // "head" is the number of leading bytes the SHA-256 digest covers (at most 1024). The path
-// is written with bytes outside printable ASCII, space and '%' as %XX. The file is replaced
+// is written with bytes outside printable ASCII, space and '%' as %XX (lower-case hex, as
+// the digest; nothing else is escaped, so each state has exactly one text). The file is replaced
 // atomically (written to a temporary file, synced, renamed over, directory synced), and is
 // written only after the lines before `offset` were accepted. decode_tail_state() accepts
 // exactly this form and nothing else.

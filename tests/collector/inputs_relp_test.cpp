@@ -32,15 +32,36 @@ using namespace std::chrono_literals;
 // A librelp client session to 127.0.0.1:port.
 class RelpClient {
 public:
-    explicit RelpClient(std::uint16_t port, int window = 128) {
-        // librelp ignores windows below 2.
+    // librelp ignores windows below 2. With `tls`, the session is RELP over TLS (librelp's
+    // OpenSSL driver), checking the server against tls->ca and presenting tls->client.
+    struct Tls {
+        std::filesystem::path ca;
+        const test::TestCertFiles* client = nullptr;
+    };
+    explicit RelpClient(std::uint16_t port, int window = 128, const Tls* tls = nullptr) {
         relpEngineConstruct(&engine_);
         relpEngineSetDbgprint(engine_, nullptr);
         std::string syslog = "syslog";
         relpEngineSetEnableCmd(engine_, text(syslog), eRelpCmdState_Required);
+        if (tls != nullptr) {
+            relpEngineSetTLSLibByName(engine_, "openssl");
+        }
         relpEngineCltConstruct(engine_, &client_);
         relpCltSetTimeout(client_, 30);
         relpCltSetWindowSize(client_, window);
+        if (tls != nullptr) {
+            std::string ca = tls->ca.string();
+            std::string mode = "certvalid";
+            relpCltEnableTLS(client_);
+            relpCltSetAuthMode(client_, mode.data());
+            relpCltSetCACert(client_, ca.data());
+            if (tls->client != nullptr) {
+                std::string cert = tls->client->cert.string();
+                std::string key = tls->client->key.string();
+                relpCltSetOwnCert(client_, cert.data());
+                relpCltSetPrivKey(client_, key.data());
+            }
+        }
         std::string port_text = std::to_string(port);
         std::string host = "127.0.0.1";
         connected_ = relpCltConnect(client_, AF_INET, text(port_text), text(host)) == RELP_RET_OK;
@@ -220,6 +241,44 @@ TEST(RelpInputTest, StopIsPrompt) {
     auto t0 = std::chrono::steady_clock::now();
     input->stop();
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+// RELP over TLS (omrelp tls="on"): TLS is terminated in front of librelp, with the same
+// client-certificate rules as the TLS input.
+TEST(RelpInputTest, RelpOverTlsWithClientCertificates) {
+    test::TempDir dir;
+    test::TestPki pki(dir.path());
+    RecordingSink sink;
+    InputConfig c;
+    c.tls_cert = pki.server().cert;
+    c.tls_key = pki.server().key;
+    c.tls_ca = pki.ca();
+    c.tls_require_client_cert = true;
+    c.handshake_timeout = 2s;
+    auto input = start_relp(sink, c);
+    ASSERT_TRUE(input);
+    {
+        RelpClient::Tls tls{pki.ca(), &pki.client()};
+        RelpClient client(input->bound_port(), 2, &tls);
+        ASSERT_TRUE(client.connected());
+        for (int i = 0; i < 100; ++i) {
+            ASSERT_TRUE(client.send("<13>over tls " + std::to_string(i)));
+        }
+    }
+    ASSERT_TRUE(sink.wait_for(100));
+    {
+        RelpClient::Tls tls{pki.ca(), &pki.other_client()};
+        RelpClient stranger(input->bound_port(), 2, &tls);
+        EXPECT_FALSE(stranger.connected() && stranger.send("<13>stranger"));
+    }
+    {
+        RelpClient plain(input->bound_port(), 2);
+        EXPECT_FALSE(plain.connected() && plain.send("<13>plain"));
+    }
+    ASSERT_TRUE(test::eventually([&] { return input->stats().tls_failures == 2; }));
+    input->stop();
+    EXPECT_EQ(sink.count(), 100u);
+    EXPECT_EQ(sink.peers().front().to_string(), "127.0.0.1");
 }
 
 // rsyslog reading a file and forwarding it with omrelp, as a member's gateway would.

@@ -59,6 +59,8 @@ TEST(TailStateTest, RefusesAnythingElse) {
         replace("%20", "%2"),
         replace("%20", "%zz"),
         replace("fire%20wall", "fire wall"),
+        replace("fire%20wall", "%66ire%20wall"),  // 'f' needs no escape
+        replace("%0a", "%0A"),                    // not lower case
         replace("path /var", "path"),
         good.substr(0, good.size() - 2) + "g\n",  // not hex
     };
