@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -296,6 +297,12 @@ core::Result<void> read_spool(Section& s, const std::filesystem::path& base, Col
     CA_TRY(segment, s.number("segment_bytes", 64u << 10, 1ull << 32, true));
     if (*max_bytes) c.spool.max_bytes = **max_bytes;
     if (*segment) c.spool.segment_bytes = **segment;
+    if (c.spool.segment_bytes < c.spool.max_record_bytes + 64) {
+        return core::fail(s.error(s.get("segment_bytes"), "segment_bytes",
+                                  "must hold the largest event: at least " +
+                                      std::to_string(c.spool.max_record_bytes + 64) +
+                                      " bytes with inputs' max_frame as configured"));
+    }
     if (c.spool.segment_bytes * 2 > c.spool.max_bytes) {
         return core::fail(s.error(s.get("segment_bytes"), "segment_bytes",
                                   "must be at most half of max_bytes"));
@@ -496,6 +503,12 @@ core::Result<CollectorConfig> parse_config(std::string_view text, std::string_vi
             }
         }
 
+        // A spooled event is never larger than the line it came from plus its fixed fields.
+        std::size_t longest = 0;
+        for (const auto& in : c.inputs) {
+            longest = std::max(longest, in.max_frame);
+        }
+        c.spool.max_record_bytes = longest + 4096;
         YAML::Node sp = top.get("spool");
         Section ss(sp ? sp : YAML::Node(YAML::NodeType::Map), "spool", origin);
         if (auto r = read_spool(ss, base_dir, c); !r) return core::fail(std::move(r.error()));

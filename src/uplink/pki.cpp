@@ -403,7 +403,12 @@ core::Status check_key_matches(std::string_view cert_pem, const PrivateKey& key)
 core::Status write_file_atomic(const std::filesystem::path& path, std::string_view data,
                                mode_t mode) {
     std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-    std::string tmp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    // Appended piecewise: GCC 12 at -O3 misreads "." + s + "..." as an overlapping memcpy
+    // (-Werror=restrict, GCC bug 105651).
+    std::string name = ".";
+    name += path.filename().string();
+    name += ".tmp-XXXXXX";
+    std::string tmp = (dir / name).string();
     // mkstemp creates the file O_EXCL with mode 0600.
     int fd = ::mkstemp(tmp.data());
     if (fd < 0) {

@@ -55,6 +55,8 @@ void CollectorProcess::start() {
         if (err >= 0) {
             ::dup2(err, 2);
         }
+        // Only what a service manager would pass on: not the test's own sockets.
+        ::close_range(3, ~0u, 0);
         ::execvp(argv[0], argv.data());
         ::_exit(127);
     }

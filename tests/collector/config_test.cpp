@@ -136,6 +136,8 @@ inputs: [{name: a, type: udp, port: 514}, {name: a, type: tcp, port: 514}]
     EXPECT_NE(e.find("two inputs are named 'a'"), std::string::npos) << e;
     e = error_of(std::string(kMinimal) + "spool: {max_bytes: 10MiB, segment_bytes: 8MiB}\n");
     EXPECT_NE(e.find("half of max_bytes"), std::string::npos) << e;
+    e = error_of(std::string(kMinimal) + "spool: {segment_bytes: 64KiB}\n");
+    EXPECT_NE(e.find("must hold the largest event"), std::string::npos) << e;
     e = error_of("member: [\n");
     EXPECT_NE(e.find("c.yaml:"), std::string::npos) << e;
 }
