@@ -173,6 +173,41 @@ TEST_F(UplinkClient, OversizedBatchIsSplit) {
     EXPECT_GT(server_->responses(4), 0u);
 }
 
+TEST_F(UplinkClient, NeverAcknowledgesTheSpoolBeyondTheBatch) {
+    server_->override_acked_through(1'000'000);
+    append_events(spool(), 1, 10);
+    auto opts = fast_options(*server_, client_dir());
+    opts.max_batch_records = 4;
+    auto up = make_uplink(opts);
+    ASSERT_TRUE(up);
+    up->start();
+    ASSERT_TRUE(up->wait_acked(10, 10s)) << up->stats().last_error;
+    up->stop();
+    // Batches 1-4, 5-8, 9-10 were all sent: acknowledging "through 1000000" would have
+    // skipped the rest (and the spool would refuse it).
+    expect_exactly(*server_, 1, 10, "site-1");
+    EXPECT_EQ(up->stats().batches_sent, 3u);
+    EXPECT_EQ(up->stats().errors, 0u);
+    EXPECT_EQ(spool().acked_seq(), 10u);
+}
+
+TEST_F(UplinkClient, AnAcknowledgementShortOfTheBatchIsRetried) {
+    server_->override_acked_through(0);
+    append_events(spool(), 1, 3);
+    auto up = make_uplink(fast_options(*server_, client_dir()));
+    ASSERT_TRUE(up);
+    up->start();
+    ASSERT_TRUE(eventually([&] { return up->stats().errors >= 2; }));
+    EXPECT_NE(up->stats().last_error.find("acknowledged only through 0"), std::string::npos)
+        << up->stats().last_error;
+    EXPECT_EQ(spool().acked_seq(), 0u);
+    server_->override_acked_through(std::nullopt);
+    ASSERT_TRUE(up->wait_acked(3, 10s)) << up->stats().last_error;
+    up->stop();
+    expect_exactly(*server_, 1, 3, "site-1");  // the retries were duplicates
+    EXPECT_GE(server_->duplicates(), 3u);
+}
+
 TEST_F(UplinkClient, StopIsPromptDuringBackoff) {
     server_->stop();
     append_events(spool(), 1, 10);

@@ -387,6 +387,12 @@ UplinkTestServer::HttpAnswer UplinkTestServer::handle(
         unsigned status = ack.error().code() == core::ErrorCode::kResourceExhausted ? 413u : 400u;
         return {status, error_json(ack.error().to_string())};
     }
+    {
+        std::lock_guard lock(mu_);
+        if (ack_override_) {
+            ack->acked_through = *ack_override_;
+        }
+    }
     return {200, uplink::to_json(*ack)};
 }
 

@@ -78,6 +78,12 @@ public:
 
     // While set, /v1/batches answers 503 without looking at the body.
     void set_failing(bool failing) { failing_.store(failing); }
+    // While set, batch answers claim this acked_through instead of the true one (the batch
+    // is still stored): tests of how a client treats a server that says too much or little.
+    void override_acked_through(std::optional<std::uint64_t> value) {
+        std::lock_guard lock(mu_);
+        ack_override_ = value;
+    }
 
     [[nodiscard]] std::vector<ReceivedEvent> events() const;
     [[nodiscard]] std::size_t count() const;
@@ -118,6 +124,7 @@ private:
     mutable std::mutex mu_;
     mutable std::condition_variable cv_;
     std::vector<ReceivedEvent> events_;
+    std::optional<std::uint64_t> ack_override_;
     std::uint64_t responses_[6] = {};
 
     mutable std::mutex run_mu_;  // start/stop
