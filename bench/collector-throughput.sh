@@ -30,7 +30,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The protocol test server (on core 0 with the sender; the collector gets core 1).
-taskset -c 0 "$bin/tests/uplink/test-uplink-server" --dir "$work/server" > "$work/server.out" &
+mkdir -p "$work/server"
+taskset -c 0 "$bin/tests/uplink/test-uplink-server" --count-only --dir "$work/server" > "$work/server.out" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/server.out" ] && break; sleep 0.1; done
 read -r url ca cert key < <(python3 -c "import json,sys;d=json.loads(open('$work/server.out').readline());print(d['url'],d['ca'],d['cert'],d['key'])")

@@ -55,8 +55,8 @@ struct UplinkConfig {
 
 struct StatusConfig {
     std::filesystem::path socket;  // local (unix) status socket; empty = none
-    std::string metrics_address;   // "127.0.0.1:9464"; empty = no metrics endpoint
-    std::uint16_t metrics_port = 0;
+    std::string metrics_address;   // "127.0.0.1"; empty = no metrics endpoint
+    std::uint16_t metrics_port = 0;  // 0 with an address: any free port
 };
 
 struct CollectorConfig {

@@ -112,6 +112,9 @@ nlohmann::json status_json(const Running& r) {
         inputs.push_back(std::move(in));
     }
     doc["inputs"] = std::move(inputs);
+    if (r.metrics) {
+        doc["metrics"] = r.config.status.metrics_address + ":" + std::to_string(r.metrics->port());
+    }
     auto sp = r.spool->stats();
     doc["spool"] = {
         {"dir", r.config.spool_dir.string()},
@@ -291,7 +294,7 @@ core::Result<void> run_collector(const CollectorConfig& config, const std::atomi
         }
         r.status = std::move(*st);
     }
-    if (config.status.metrics_port != 0) {
+    if (!config.status.metrics_address.empty()) {
         auto m = MetricsServer::bind(config.status.metrics_address, config.status.metrics_port);
         if (!m) {
             return core::fail(std::move(m.error()));

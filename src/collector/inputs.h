@@ -43,15 +43,20 @@
 namespace cyberalarm::collector {
 
 // Receives frames/lines from inputs. Called from input threads (several at once: make no
-// assumption). on_line returns only when the line has been durably accepted (the pipeline
-// parses it and appends to the spool): that is the backpressure and the RELP and
-// file-position guarantee. `line` is only valid during the call. `peer` is the sender's
-// address for network inputs and unset (is_set() == false) for files and stdin.
+// assumption). A line is durably accepted (parsed and appended to the spool) once flush()
+// for its input has returned: that is the backpressure and the RELP and file-position
+// guarantee. A sink may accept lines earlier (in on_line) or batch them until flush();
+// inputs call flush() after each chunk they read and before they acknowledge a message or
+// save a position, so a batch never waits for more input. `line` is only valid during the
+// call. `peer` is the sender's address for network inputs and unset (is_set() == false) for
+// files and stdin.
 class LineSink {
 public:
     virtual ~LineSink() = default;
     virtual void on_line(std::size_t input_index, std::string_view line,
                          const core::IpAddress& peer) = 0;
+    // Makes every line given to on_line() for this input so far durably accepted.
+    virtual void flush(std::size_t /*input_index*/) {}
 };
 
 enum class InputKind : std::uint8_t { kUdp, kTcp, kTls, kRelp, kFile, kStdin };

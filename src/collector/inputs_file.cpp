@@ -314,6 +314,7 @@ private:
         if (auto rest = old_->lines.take_rest()) {
             deliver(*rest);
         }
+        sink_->flush(index_);
         stats_.oversize.fetch_add(old_->lines.take_oversize(), std::memory_order_relaxed);
         old_.reset();
     }
@@ -349,6 +350,7 @@ private:
             f.read_pos += chunk.size();
             f.last_data = Clock::now();
             f.lines.feed(chunk, [this](std::string_view line) { deliver(line); });
+            sink_->flush(index_);  // accepted before the position moves past them
             stats_.oversize.fetch_add(f.lines.take_oversize(), std::memory_order_relaxed);
             if (&f == cur_.get()) {
                 save(false);  // a long catch-up keeps its place as it goes
@@ -488,11 +490,13 @@ private:
                 if (auto rest = lines.take_rest()) {
                     deliver(*rest);
                 }
+                sink_->flush(index_);
                 stats_.oversize.fetch_add(lines.take_oversize(), std::memory_order_relaxed);
                 finished_ = true;
                 return;
             }
             lines.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), deliver);
+            sink_->flush(index_);
             stats_.oversize.fetch_add(lines.take_oversize(), std::memory_order_relaxed);
         }
         if (!stopping_) {

@@ -449,6 +449,7 @@ private:
         try {
             core::IpAddress peer = self->shared_.peers.find(reinterpret_cast<const char*>(ip));
             self->sink_->on_line(self->index_, line, peer);
+            self->sink_->flush(self->index_);  // accepted before librelp acks it
             self->stats_.frames.fetch_add(1, std::memory_order_relaxed);
             self->stats_.bytes.fetch_add(line.size(), std::memory_order_relaxed);
         } catch (const std::exception& e) {

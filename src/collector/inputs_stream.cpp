@@ -137,6 +137,7 @@ private:
             sync_stats();  // a cut frame is counted before the sink sees it
             deliver(frame);
         }
+        shared_.sink->flush(shared_.index);  // before reading more: the batch is accepted
         sync_stats();
         if (!closed_) {
             read();
@@ -150,6 +151,7 @@ private:
             while (deframer_.finish(&frame)) {
                 deliver(frame);
             }
+            shared_.sink->flush(shared_.index);
         } else if (ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
             shared_.stats.note("reading from " + peer_.to_string() + ": " + describe(ec));
         }

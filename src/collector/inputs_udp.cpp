@@ -112,7 +112,13 @@ private:
         });
     }
 
+    // Takes up to kBatch waiting datagrams, then hands the sink the burst as one batch.
     void drain() {
+        drain_burst();
+        sink_->flush(index_);
+    }
+
+    void drain_burst() {
         for (int i = 0; i < kBatch; ++i) {
             sockaddr_storage from{};
             iovec iov{buffer_.data(), buffer_.size()};

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <span>
 
 #include "core/event_codec.h"
 
@@ -82,15 +83,39 @@ void Pipeline::on_line(std::size_t input, std::string_view line, const core::IpA
     if (policy_.apply(s.event, s.counters.policy) != privacy::Verdict::kKeep) {
         return;  // counted in counters.policy
     }
-    s.encoded.clear();
-    core::encode_event(s.event, s.encoded);
-    auto appended = spool_.append(s.encoded);
+    if (s.used == s.batch.size()) {
+        s.batch.emplace_back();
+    }
+    std::string& encoded = s.batch[s.used++];
+    encoded.clear();
+    core::encode_event(s.event, encoded);
+    if (s.used == kBatch) {
+        flush_locked(s, input);
+    }
+}
+
+void Pipeline::flush(std::size_t input) {
+    if (input >= sources_.size()) {
+        return;
+    }
+    Source& s = *sources_[input];
+    std::lock_guard lock(s.mu);
+    flush_locked(s, input);
+}
+
+void Pipeline::flush_locked(Source& s, std::size_t input) {
+    if (s.used == 0) {
+        return;
+    }
+    std::size_t n = s.used;
+    s.used = 0;
+    auto appended = spool_.append_many(std::span<const std::string>(s.batch.data(), n));
     if (!appended) {
-        ++s.counters.spool_errors;
+        s.counters.spool_errors += n;
         log_error(s, input, "spool: " + appended.error().to_string());
         return;
     }
-    ++s.counters.spooled;
+    s.counters.spooled += n;
 }
 
 SourceCounters Pipeline::counters(std::size_t input) const {

@@ -4,10 +4,12 @@
 //   internal↔internal and trusted traffic, clear non-allow-listed fields, pseudonymise
 //   internal addresses) ─▶ binary event encoding ─▶ spool append
 //
-// on_line() returns only after the event is in the spool (or was counted as dropped), so
-// an input that acknowledges after on_line() (RELP, a file position) never acknowledges
-// something that could be lost by a crash of this process. Nothing but the encoded,
-// policy-checked Event ever reaches the spool: the raw line never does.
+// Encoded events wait in a per-input batch (at most kBatch) and go to the spool with one
+// write when the input calls flush() — after each chunk it read, before it acknowledges a
+// RELP message or saves a file position — so an input never acknowledges something a crash
+// of this process could lose, and the spool sees one write per chunk, not per line.
+// Nothing but the encoded, policy-checked Event ever reaches the spool: the raw line never
+// does.
 //
 // Thread safety: on_line() may be called from several input threads at once; each input
 // has its own parser behind its own lock, and the spool serialises appends.
@@ -48,7 +50,10 @@ public:
     Pipeline(const std::vector<SourceSettings>& sources, const std::array<std::uint8_t, 32>& hash_key,
              const privacy::Policy& policy, spool::Spool& spool);
 
+    static constexpr std::size_t kBatch = 512;
+
     void on_line(std::size_t input, std::string_view line, const core::IpAddress& peer) override;
+    void flush(std::size_t input) override;
 
     // A copy of one input's counters.
     [[nodiscard]] SourceCounters counters(std::size_t input) const;
@@ -60,7 +65,8 @@ private:
         mutable std::mutex mu;
         parse::LineParser parser;
         core::Event event;
-        std::string encoded;
+        std::vector<std::string> batch;  // encoded events; the first `used` are pending
+        std::size_t used = 0;
         SourceCounters counters;
         std::int64_t last_clock_ns = 0;
         std::uint32_t errors_logged_this_minute = 0;
@@ -68,6 +74,7 @@ private:
     };
 
     void log_error(Source& s, std::size_t input, const std::string& what);
+    void flush_locked(Source& s, std::size_t input);
 
     std::vector<std::unique_ptr<Source>> sources_;
     std::vector<std::string> names_;

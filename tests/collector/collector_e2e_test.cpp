@@ -91,7 +91,6 @@ struct ConfigOptions {
     std::string spool = "{fsync: interval, fsync_interval_ms: 200}";
     bool uplink = true;
     std::string user;
-    std::string extra;
 };
 
 class CollectorE2E : public ::testing::Test {
@@ -130,7 +129,7 @@ protected:
             y << "uplink: {server: " << server_->url()
               << ", backoff_initial_ms: 50, backoff_max_ms: 400, timeout_ms: 5000}\n";
         }
-        y << "status: {socket: " << socket().string() << "}\n" << c.extra;
+        y << "status: {socket: " << socket().string() << "}\n";
         auto path = dir_.path() / "collector.yaml";
         std::ofstream(path) << y.str();
         return path;
@@ -237,6 +236,22 @@ std::uint32_t send_numbered(std::uint16_t port, std::uint32_t count, std::atomic
     return sent;
 }
 
+// The same over RELP: one message per send, each acknowledged by the collector.
+std::uint32_t send_numbered_relp(std::uint16_t port, std::uint32_t count, std::atomic<bool>& stop) {
+    RelpSender relp(port);
+    if (!relp.connected()) {
+        return 0;
+    }
+    std::uint32_t sent = 0;
+    for (std::uint32_t i = 0; i < count && !stop; ++i) {
+        if (!relp.send(numbered_iptables_line(i))) {
+            break;
+        }
+        sent = i + 1;
+    }
+    return sent;
+}
+
 // Every seq 0..n-1 exactly once, in order.
 void expect_exact_prefix(const std::vector<ReceivedEvent>& events, std::uint64_t n) {
     ASSERT_EQ(events.size(), n);
@@ -251,18 +266,26 @@ void expect_exact_prefix(const std::vector<ReceivedEvent>& events, std::uint64_t
     }
 }
 
-TEST_F(CollectorE2E, KillNineMidStreamLosesNothingAcceptedAndDuplicatesNothing) {
+class CollectorKillNine : public CollectorE2E, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(CollectorKillNine, MidStreamLosesNothingAcceptedAndDuplicatesNothing) {
+    const std::string kind = GetParam();
     enroll();
-    auto config = write_config({});
+    auto config = write_config(ConfigOptions().with_inputs(
+        "  - {name: in, type: " + kind + ", address: 127.0.0.1, port: 0}\n"));
     constexpr std::uint32_t kEvents = 100'000;
     std::uint64_t accepted = 0;
+    std::uint32_t sent = 0;
     {
         CollectorProcess collector(config, socket());
         collector.start();
         ASSERT_TRUE(collector.wait_ready(10s)) << collector.stderr_text();
         std::atomic<bool> stop{false};
-        std::uint32_t sent = 0;
-        std::thread sender([&] { sent = send_numbered(collector.input_port(0), kEvents, stop); });
+        std::uint16_t port = collector.input_port(0);
+        std::thread sender([&] {
+            sent = kind == "relp" ? send_numbered_relp(port, kEvents, stop)
+                                  : send_numbered(port, kEvents, stop);
+        });
         // Kill it mid-stream, while the uplink is also mid-flight.
         bool midway = collector.wait_status(
             [](const nlohmann::json& s) { return input_counter(s, 0, "spooled") >= 30'000; }, 60s);
@@ -285,8 +308,15 @@ TEST_F(CollectorE2E, KillNineMidStreamLosesNothingAcceptedAndDuplicatesNothing) 
         [&](const nlohmann::json& s) { return s["spool"]["acked_seq"] == accepted; }, 20s));
     std::this_thread::sleep_for(300ms);  // anything extra would arrive now
     expect_exact_prefix(server_->events(), accepted);
+    if (kind == "relp") {
+        // Everything the RELP sender saw acknowledged was accepted (its window of 128
+        // messages may hold more that were accepted but not yet acknowledged).
+        EXPECT_LE(sent, accepted + 128);
+    }
     EXPECT_EQ(collector.stop(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Streams, CollectorKillNine, ::testing::Values("tcp", "relp"));
 
 TEST_F(CollectorE2E, ServerDownEventsSpoolAndDrainInOrder) {
     enroll();
@@ -493,6 +523,61 @@ TEST_F(CollectorE2E, ListensOnlyOnItsInputsAndTheLocalStatusSocket) {
     EXPECT_EQ(std::filesystem::status(socket()).permissions() &
                   (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
               std::filesystem::perms::none);
+    EXPECT_EQ(collector.stop(), 0);
+}
+
+TEST_F(CollectorE2E, StatusCommandAndPrometheusMetrics) {
+    enroll();
+    auto config = write_config({});
+    // Metrics on loopback, any free port.
+    {
+        std::string text = read_all(config);
+        auto at = text.find("status: {socket: ");
+        ASSERT_NE(at, std::string::npos);
+        text.insert(text.find('}', at), ", metrics: \"127.0.0.1:0\"");
+        std::ofstream(config) << text;
+    }
+    CollectorProcess collector(config, socket());
+    collector.start();
+    ASSERT_TRUE(collector.wait_ready(10s)) << collector.stderr_text();
+    {
+        TcpSender tcp(collector.input_port(0));
+        ASSERT_TRUE(tcp.send(numbered_iptables_line(1) + "\nnot a log line\n"));
+    }
+    ASSERT_TRUE(server_->wait_for_count(1, 20s));
+    ASSERT_TRUE(collector.wait_status(
+        [](const nlohmann::json& s) { return s["uplink"]["acked_seq"] == 1; }, 10s));
+
+    std::string out;
+    ASSERT_EQ(run_command({collector_binary().string(), "status", "--socket", socket().string()},
+                          &out),
+              0)
+        << out;
+    for (const char* want : {"collector e2e", "tcp (tcp 127.0.0.1:", "lines 2, events 1, spooled 1",
+                             "parse errors 1", "1 events in 1 batches", "last upload 20"}) {
+        EXPECT_NE(out.find(want), std::string::npos) << want << " not in:\n" << out;
+    }
+
+    auto st = *collector.status();
+    std::string metrics_at = st["metrics"];
+    auto port = static_cast<std::uint16_t>(std::stoul(metrics_at.substr(metrics_at.rfind(':') + 1)));
+    std::string response;
+    {
+        TcpSender http(port);
+        ASSERT_TRUE(http.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        response = http.receive_all();
+    }
+    EXPECT_NE(response.find("HTTP/1.1 200"), std::string::npos) << response;
+    EXPECT_NE(response.find("cyberalarm_collector_input_events_total{input=\"tcp\"} 1"),
+              std::string::npos)
+        << response;
+    EXPECT_NE(response.find("cyberalarm_collector_uplink_events_total 1"), std::string::npos)
+        << response;
+    {
+        TcpSender http(port);
+        ASSERT_TRUE(http.send("GET /secret HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        EXPECT_NE(http.receive_all().find("404"), std::string::npos);
+    }
     EXPECT_EQ(collector.stop(), 0);
 }
 

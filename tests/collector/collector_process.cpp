@@ -17,6 +17,10 @@
 
 #include "collector/status.h"
 
+extern "C" {
+#include <librelp.h>
+}
+
 namespace cyberalarm::test {
 
 std::filesystem::path collector_binary() { return CA_COLLECTOR_BIN; }
@@ -165,11 +169,59 @@ bool TcpSender::send(std::string_view bytes) {
     return true;
 }
 
+std::string TcpSender::receive_all() {
+    timeval tv{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    std::string out;
+    char buf[4096];
+    while (out.size() < (1u << 20)) {
+        ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+        if (n <= 0) {
+            break;
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
 void TcpSender::close() {
     if (fd_ >= 0) {
         ::close(fd_);
         fd_ = -1;
     }
+}
+
+RelpSender::RelpSender(std::uint16_t port) {
+    relpEngine_t* engine = nullptr;
+    relpClt_t* client = nullptr;
+    relpEngineConstruct(&engine);
+    relpEngineSetDbgprint(engine, nullptr);
+    std::string cmd = "syslog";
+    relpEngineSetEnableCmd(engine, reinterpret_cast<unsigned char*>(cmd.data()),
+                           eRelpCmdState_Required);
+    relpEngineCltConstruct(engine, &client);
+    relpCltSetTimeout(client, 10);
+    std::string port_text = std::to_string(port);
+    std::string host = "127.0.0.1";
+    connected_ = relpCltConnect(client, AF_INET, reinterpret_cast<unsigned char*>(port_text.data()),
+                                reinterpret_cast<unsigned char*>(host.data())) == RELP_RET_OK;
+    engine_ = engine;
+    client_ = client;
+}
+
+RelpSender::~RelpSender() {
+    auto* engine = static_cast<relpEngine_t*>(engine_);
+    auto* client = static_cast<relpClt_t*>(client_);
+    if (client != nullptr) {
+        relpEngineCltDestruct(engine, &client);
+    }
+    relpEngineDestruct(&engine);
+}
+
+bool RelpSender::send(std::string message) {
+    return relpCltSendSyslog(static_cast<relpClt_t*>(client_),
+                             reinterpret_cast<unsigned char*>(message.data()),
+                             message.size()) == RELP_RET_OK;
 }
 
 std::string numbered_iptables_line(std::uint32_t seq) {

@@ -65,10 +65,29 @@ public:
     TcpSender(const TcpSender&) = delete;
     TcpSender& operator=(const TcpSender&) = delete;
     bool send(std::string_view bytes);
+    // Reads until the peer closes (at most 1 MiB, 5 s).
+    std::string receive_all();
     void close();
 
 private:
     int fd_ = -1;
+};
+
+// A RELP session (librelp's own client) to 127.0.0.1:port. send() returns once the message
+// is written and the window has room, i.e. once earlier messages were acknowledged.
+class RelpSender {
+public:
+    explicit RelpSender(std::uint16_t port);
+    ~RelpSender();
+    RelpSender(const RelpSender&) = delete;
+    RelpSender& operator=(const RelpSender&) = delete;
+    [[nodiscard]] bool connected() const { return connected_; }
+    bool send(std::string message);
+
+private:
+    void* engine_ = nullptr;
+    void* client_ = nullptr;
+    bool connected_ = false;
 };
 
 // An iptables kernel-log line whose source address encodes `seq` (198.18.0.0 + seq, an

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.add_option("--port", port, "port on 127.0.0.1 (0 = any free port)")
         ->check(CLI::Range(0, 65535));
     app.add_option("--collector", collector, "collector id of the issued client certificate");
+    bool count_only = false;
+    app.add_flag("--count-only", count_only, "decode and count events without keeping them");
     CLI11_PARSE(app, argc, argv);
 
     // Block the stop signals in every thread; main waits for them below.
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
         test::UplinkTestServerOptions options;
         options.dir = dir;
         options.port = static_cast<std::uint16_t>(port);
+        options.keep_events = !count_only;
         test::UplinkTestServer server(options);
         server.start();
         std::filesystem::path client_dir = std::filesystem::path(dir) / "client";
