@@ -535,6 +535,16 @@ core::Result<CollectorConfig> parse_config(std::string_view text, std::string_vi
 }
 
 core::Result<CollectorConfig> load_config(const std::filesystem::path& file) {
+    // The configuration decides what the collector reads, where it writes and whom it
+    // trusts: one that others may change is refused (install it 0600, owned by root).
+    std::error_code ec;
+    const auto mode = std::filesystem::status(file, ec).permissions();
+    using std::filesystem::perms;
+    if (!ec && (mode & (perms::group_write | perms::others_write)) != perms::none) {
+        return core::fail(core::Error(core::ErrorCode::kPermissionDenied,
+                                      file.string() + ": group or others may write this "
+                                                      "configuration; chmod 600 it"));
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         return core::fail(core::Error::io("cannot read configuration " + file.string()));

@@ -218,12 +218,13 @@ TEST_F(CollectorE2E, NoContentReachesTheSpoolOrTheWire) {
 
 // Sends numbered lines as fast as the collector takes them until told to stop or the
 // connection dies. Returns how many were written into the socket.
-std::uint32_t send_numbered(std::uint16_t port, std::uint32_t count, std::atomic<bool>& stop) {
+std::uint32_t send_numbered(std::uint16_t port, std::uint32_t count, std::atomic<bool>& stop,
+                            std::uint32_t first = 0) {
     TcpSender tcp(port);
     std::string chunk;
     std::uint32_t sent = 0;
     for (std::uint32_t i = 0; i < count && !stop; ++i) {
-        chunk += numbered_iptables_line(i);
+        chunk += numbered_iptables_line(first + i);
         chunk += '\n';
         if ((i + 1) % 100 == 0 || i + 1 == count) {
             if (!tcp.send(chunk)) {
@@ -325,15 +326,20 @@ TEST_F(CollectorE2E, ServerDownEventsSpoolAndDrainInOrder) {
     CollectorProcess collector(config, socket());
     collector.start();
     ASSERT_TRUE(collector.wait_ready(10s)) << collector.stderr_text();
-    constexpr std::uint32_t kEvents = 30'000;
+    // The server stays away for two minutes while events keep arriving in waves, and the
+    // uplink keeps failing and backing off.
+    constexpr std::uint32_t kWave = 10'000;
+    constexpr std::uint32_t kEvents = 3 * kWave;
     std::atomic<bool> stop{false};
-    // The server stays away for a while as events keep arriving, and the uplink keeps failing
-    // and backing off.
-    std::uint32_t sent = send_numbered(collector.input_port(0), kEvents, stop);
-    ASSERT_EQ(sent, kEvents);
-    ASSERT_TRUE(collector.wait_status(
-        [&](const nlohmann::json& s) { return input_counter(s, 0, "spooled") == kEvents; }, 30s));
-    std::this_thread::sleep_for(5s);
+    for (std::uint32_t wave = 0; wave < 3; ++wave) {
+        ASSERT_EQ(send_numbered(collector.input_port(0), kWave, stop, wave * kWave), kWave);
+        ASSERT_TRUE(collector.wait_status(
+            [&](const nlohmann::json& s) {
+                return input_counter(s, 0, "spooled") == (wave + 1) * kWave;
+            },
+            30s));
+        std::this_thread::sleep_for(40s);
+    }
     auto st = *collector.status();
     EXPECT_EQ(st["spool"]["pending"], kEvents);
     EXPECT_GT(st["uplink"]["errors"].get<std::uint64_t>(), 3u) << st.dump(2);
@@ -387,12 +393,15 @@ TEST_F(CollectorE2E, MalformedAndOversizeFramesAreCountedAndSkipped) {
 class CollectorDiskFull : public CollectorE2E, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(CollectorDiskFull, ClearErrorCountedDropsNoCorruptSegment) {
-    if (::geteuid() != 0 || run_command({"unshare", "--mount", "true"}) != 0) {
-        GTEST_SKIP() << "needs root and unshare(1) to mount a small tmpfs in a private namespace";
-    }
     std::string policy = GetParam();
     auto spool_dir = dir_.path() / "small-disk";
     std::filesystem::create_directories(spool_dir);
+    if (::geteuid() != 0 ||
+        run_command({"unshare", "--mount", "--propagation", "private", "mount", "-t", "tmpfs",
+                     "-o", "size=1m", "tmpfs", spool_dir.string()}) != 0) {
+        GTEST_SKIP() << "needs root, unshare(1) and mount(8) to mount a small tmpfs in a private "
+                        "mount namespace";
+    }
     auto config = write_config(ConfigOptions()
                                    .with_spool("{dir: " + spool_dir.string() +
                                                ", segment_bytes: 128KiB, max_bytes: 64MiB, "

@@ -169,6 +169,20 @@ inputs: [{type: udp, port: 514}]
     EXPECT_NE(e.find("line 2"), std::string::npos) << e;
 }
 
+TEST(CollectorConfig, AConfigOthersMayChangeIsRefused) {
+    test::TempDir dir;
+    auto path = dir.path() / "c.yaml";
+    std::ofstream(path) << kMinimal;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+    ASSERT_TRUE(load_config(path));
+    std::filesystem::permissions(path, std::filesystem::perms::others_write,
+                                 std::filesystem::perm_options::add);
+    auto c = load_config(path);
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().to_string().find("chmod 600"), std::string::npos) << c.error().to_string();
+}
+
 TEST(CollectorConfig, Sizes) {
     EXPECT_EQ(parse_size("1000"), 1000u);
     EXPECT_EQ(parse_size("64KiB"), 64u << 10);
