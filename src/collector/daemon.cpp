@@ -362,8 +362,9 @@ core::Result<void> run_collector(const CollectorConfig& config, const std::atomi
     }
     // Inputs first (file positions saved after their last accepted line), then the uplink,
     // then the spool is synced.
-    for (auto& in : r.inputs) {
-        in->stop();
+    for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+        r.inputs[i]->stop();
+        r.pipeline->flush(i);  // an input stopped between a line and its flush
     }
     if (r.uplink) {
         r.uplink->stop();
