@@ -241,7 +241,7 @@ void StreamAcceptor::close_all() {
         }
     }
     for (auto& c : open) {
-        c->close();
+        c->shutdown();
     }
 }
 

@@ -80,6 +80,9 @@ public:
     // Closes the sockets and cancels the timers; pending handlers then complete.
     // I/O thread only.
     virtual void close() = 0;
+    // Ends the connection because the input stops: at once unless the connection has
+    // something to finish first (a relay letting librelp close its side). I/O thread only.
+    virtual void shutdown() { close(); }
 };
 
 // True for the ways a sender ends a stream normally (FIN; TLS without close_notify).
@@ -153,7 +156,7 @@ public:
     [[nodiscard]] std::uint16_t port() const { return port_; }
     // Starts accepting (posted to the I/O thread).
     void start(Factory factory);
-    // Stops accepting and closes every connection. I/O thread only.
+    // Stops accepting and shuts every connection down. I/O thread only.
     void close_all();
 
 private:

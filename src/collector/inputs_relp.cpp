@@ -50,6 +50,7 @@ using TlsStream = asio::ssl::stream<tcp::socket>;
 using boost::system::error_code;
 
 constexpr std::size_t kRelayBuffer = 16 * 1024;
+constexpr std::chrono::milliseconds kShutdownGrace{1000};
 constexpr std::uint32_t kAliasBase = 0x7F400000;  // 127.64.0.0
 constexpr std::uint32_t kAliasCount = 1u << 22;   // up to 127.127.255.255
 
@@ -155,6 +156,24 @@ public:
         deadline_.cancel();
     }
 
+    // The input stops: drop the sender, but let librelp see the end of the stream and close
+    // the session itself (within kShutdownGrace). A session still open when the engine is
+    // destroyed leaks librelp's epoll record for it.
+    void shutdown() override {
+        if (closed_ || stopping_) {
+            return;
+        }
+        if (!connected_) {
+            close();
+            return;
+        }
+        stopping_ = true;
+        error_code ignored;
+        front_socket().close(ignored);
+        back_.shutdown(tcp::socket::shutdown_send, ignored);
+        deadline_.extend(kShutdownGrace);
+    }
+
 private:
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
@@ -168,6 +187,10 @@ private:
 
     void on_deadline() {
         if (closed_) {
+            return;
+        }
+        if (stopping_) {
+            close();
             return;
         }
         if (handshaking_) {
@@ -217,6 +240,7 @@ private:
                     self->close();
                     return;
                 }
+                self->connected_ = true;
                 self->pump_up();
                 self->pump_down();
             });
@@ -225,9 +249,9 @@ private:
     // Sender → librelp. The next read waits for the write, so a librelp that stops
     // reading (its callback blocked on the sink) stops the sender too.
     void pump_up() {
-        front_.async_read_some(asio::buffer(up_), [self = this->shared_from_this()](
-                                                      const error_code& ec, std::size_t n) {
-            if (self->closed_) {
+        auto self = this->shared_from_this();
+        front_.async_read_some(asio::buffer(up_), [self](const error_code& ec, std::size_t n) {
+            if (self->closed_ || self->stopping_) {
                 return;
             }
             if (ec) {
@@ -237,7 +261,7 @@ private:
             self->deadline_.extend(self->shared_.config.idle_timeout);
             asio::async_write(self->back_, asio::buffer(self->up_.data(), n),
                               [self](const error_code& write_ec, std::size_t) {
-                                  if (self->closed_) {
+                                  if (self->closed_ || self->stopping_) {
                                       return;
                                   }
                                   if (write_ec) {
@@ -249,15 +273,20 @@ private:
         });
     }
 
-    // librelp → sender (the acks).
+    // librelp → sender (the acks). While stopping, what librelp still sends is read and
+    // dropped until it closes the session.
     void pump_down() {
-        back_.async_read_some(asio::buffer(down_), [self = this->shared_from_this()](
-                                                       const error_code& ec, std::size_t n) {
+        auto self = this->shared_from_this();
+        back_.async_read_some(asio::buffer(down_), [self](const error_code& ec, std::size_t n) {
             if (self->closed_) {
                 return;
             }
             if (ec) {
                 self->close();  // librelp ended the session
+                return;
+            }
+            if (self->stopping_) {
+                self->pump_down();
                 return;
             }
             self->deadline_.extend(self->shared_.config.idle_timeout);
@@ -266,7 +295,7 @@ private:
                                   if (self->closed_) {
                                       return;
                                   }
-                                  if (write_ec) {
+                                  if (write_ec && !self->stopping_) {
                                       self->close();
                                       return;
                                   }
@@ -296,6 +325,8 @@ private:
     std::array<char, kRelayBuffer> up_{};
     std::array<char, kRelayBuffer> down_{};
     bool handshaking_ = false;
+    bool connected_ = false;  // to librelp
+    bool stopping_ = false;
     bool closed_ = false;
 };
 

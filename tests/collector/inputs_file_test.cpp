@@ -240,6 +240,7 @@ TEST_F(FileInputTest, ThePositionIsSavedOnlyAfterTheLinesWereAccepted) {
         }
     };
     auto input = start(sink);
+    test::GateOpener opener(gate);
     ASSERT_TRUE(input);
     ASSERT_TRUE(gate.wait_for_waiter());
     std::this_thread::sleep_for(100ms);
@@ -286,6 +287,7 @@ TEST(StdinInputTest, ReadsAPipeToItsEnd) {
     ASSERT_EQ(::dup2(fds[0], 0), 0);
     ::close(fds[0]);
 
+    RecordingSink sink;
     InputConfig c;
     c.name = "stdin";
     c.kind = InputKind::kStdin;
@@ -293,7 +295,6 @@ TEST(StdinInputTest, ReadsAPipeToItsEnd) {
     auto input = make_input(c);
     ASSERT_TRUE(input);
     ASSERT_TRUE((*input)->bind());
-    RecordingSink sink;
     ASSERT_TRUE((*input)->start(sink, 0));
     std::string text = "<13>one\r\n<13>two\n" + std::string(300, 'y') + "\n<13>no newline";
     ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));

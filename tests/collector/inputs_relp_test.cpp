@@ -23,6 +23,12 @@ extern "C" {
 
 extern char** environ;
 
+// LeakSanitizer's switch for the current thread, present only in sanitizer builds.
+extern "C" {
+__attribute__((weak)) void __lsan_disable();
+__attribute__((weak)) void __lsan_enable();
+}
+
 namespace cyberalarm::collector {
 namespace {
 
@@ -38,7 +44,13 @@ public:
         std::filesystem::path ca;
         const test::TestCertFiles* client = nullptr;
     };
-    explicit RelpClient(std::uint16_t port, int window = 128, const Tls* tls = nullptr) {
+    explicit RelpClient(std::uint16_t port, int window = 128, const Tls* tls = nullptr)
+        : quiet_leaks_(tls != nullptr && __lsan_disable != nullptr) {
+        // librelp's OpenSSL client keeps certificates and a context it never frees. Only
+        // this (test) thread's allocations are exempt: the input's threads are still checked.
+        if (quiet_leaks_) {
+            __lsan_disable();
+        }
         relpEngineConstruct(&engine_);
         relpEngineSetDbgprint(engine_, nullptr);
         std::string syslog = "syslog";
@@ -71,6 +83,9 @@ public:
             relpEngineCltDestruct(engine_, &client_);
         }
         relpEngineDestruct(&engine_);
+        if (quiet_leaks_) {
+            __lsan_enable();
+        }
     }
     RelpClient(const RelpClient&) = delete;
     RelpClient& operator=(const RelpClient&) = delete;
@@ -87,6 +102,7 @@ private:
         return reinterpret_cast<unsigned char*>(s.data());
     }
 
+    bool quiet_leaks_;
     relpEngine_t* engine_ = nullptr;
     relpClt_t* client_ = nullptr;
     bool connected_ = false;
@@ -160,7 +176,7 @@ TEST(RelpInputTest, ASlowSinkDelaysTheAck) {
     RelpClient client(input->bound_port(), 2);
     ASSERT_TRUE(client.connected());
     std::atomic<int> sent{0};
-    std::thread sender([&] {
+    std::jthread sender([&] {
         for (int i = 0; i < 4; ++i) {
             if (!client.send("<13>held " + std::to_string(i))) {
                 return;
@@ -168,6 +184,7 @@ TEST(RelpInputTest, ASlowSinkDelaysTheAck) {
             sent.fetch_add(1);
         }
     });
+    test::GateOpener opener(gate);  // destroyed first: lets the sender finish on failure
     ASSERT_TRUE(gate.wait_for_waiter());
     std::this_thread::sleep_for(500ms);
     EXPECT_EQ(sent.load(), 2) << "message 3 went out before message 1 was acked";
@@ -218,7 +235,7 @@ TEST(RelpInputTest, OversizeMessagesAreCutAndCounted) {
     EXPECT_EQ(input->stats().oversize, 1u);
 }
 
-TEST(RelpInputTest, IdleSessionsAreClosedAndSendersReconnect) {
+TEST(RelpInputTest, IdleSessionsAreClosed) {
     RecordingSink sink;
     InputConfig c;
     c.idle_timeout = 200ms;
@@ -228,8 +245,12 @@ TEST(RelpInputTest, IdleSessionsAreClosedAndSendersReconnect) {
     ASSERT_TRUE(client.connected());
     ASSERT_TRUE(client.send("<13>before"));
     ASSERT_TRUE(test::eventually([&] { return input->stats().idle_timeouts == 1; }));
-    EXPECT_EQ(input->stats().active_connections, 0u);
+    EXPECT_TRUE(test::eventually([&] { return input->stats().active_connections == 0; }));
     ASSERT_TRUE(sink.wait_for(1));
+    RelpClient again(input->bound_port(), 2);  // a sender can always come back
+    ASSERT_TRUE(again.connected());
+    ASSERT_TRUE(again.send("<13>after"));
+    ASSERT_TRUE(sink.wait_for(2));
 }
 
 TEST(RelpInputTest, StopIsPrompt) {

@@ -57,6 +57,19 @@ private:
     bool waiting_ = false;
 };
 
+// Opens the gate when it goes out of scope: declared after the input, it lets a failing
+// test's input stop instead of waiting forever on a sink held at the gate.
+class GateOpener {
+public:
+    explicit GateOpener(Gate& gate) : gate_(gate) {}
+    ~GateOpener() { gate_.open(); }
+    GateOpener(const GateOpener&) = delete;
+    GateOpener& operator=(const GateOpener&) = delete;
+
+private:
+    Gate& gate_;
+};
+
 // Polls pred until it holds or the timeout passes.
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s);
 

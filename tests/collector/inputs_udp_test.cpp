@@ -29,10 +29,10 @@ std::unique_ptr<Input> bound_udp(const std::string& address = "127.0.0.1") {
 }
 
 TEST(UdpInputTest, OneDatagramIsOneMessage) {
+    RecordingSink sink;  // outlives the input
     auto input = bound_udp();
     ASSERT_TRUE(input);
     ASSERT_NE(input->bound_port(), 0u);
-    RecordingSink sink;
     ASSERT_TRUE(input->start(sink, 3));
     std::uint16_t port = input->bound_port();
     test::send_udp(port, "<13>Jan  1 00:00:00 fw one");
@@ -61,6 +61,7 @@ TEST(UdpInputTest, OneDatagramIsOneMessage) {
 }
 
 TEST(UdpInputTest, Ipv6Loopback) {
+    RecordingSink sink;
     InputConfig c;
     c.name = "udp6";
     c.kind = InputKind::kUdp;
@@ -71,7 +72,6 @@ TEST(UdpInputTest, Ipv6Loopback) {
     if (!input->bind()) {
         GTEST_SKIP() << "no IPv6 loopback here";
     }
-    RecordingSink sink;
     ASSERT_TRUE(input->start(sink, 0));
     test::send_udp(input->bound_port(), "<13>v6 message", true);
     ASSERT_TRUE(sink.wait_for(1));
@@ -94,9 +94,9 @@ TEST(UdpInputTest, APortInUseIsABindError) {
 }
 
 TEST(UdpInputTest, StopIsPromptAndIdempotent) {
+    RecordingSink sink;
     auto input = bound_udp();
     ASSERT_TRUE(input);
-    RecordingSink sink;
     ASSERT_TRUE(input->start(sink, 0));
     auto t0 = std::chrono::steady_clock::now();
     input->stop();
