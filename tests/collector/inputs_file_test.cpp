@@ -80,6 +80,7 @@ TEST_F(FileInputTest, ReadsAnExistingFileAndWhatIsAppended) {
     EXPECT_FALSE(sink.peers()[0].is_set());
     EXPECT_EQ(sink.indexes()[0], 4u);
     EXPECT_EQ(input->stats().oversize, 1u);
+    EXPECT_EQ(sink.unflushed(), 0u);
     auto state = saved();
     ASSERT_TRUE(state);
     EXPECT_EQ(state->offset, std::filesystem::file_size(log()));
@@ -248,6 +249,34 @@ TEST_F(FileInputTest, ThePositionIsSavedOnlyAfterTheLinesWereAccepted) {
     EXPECT_TRUE(!state || state->offset <= 2) << state->offset;
     gate.open();
     ASSERT_TRUE(sink.wait_for(3));
+    ASSERT_TRUE(test::eventually([&] {
+        auto s = saved();
+        return s && s->offset == 6;
+    }));
+    input->stop();
+}
+
+// A sink that accepts lines in batches makes them durable in flush(): while flush() is
+// held, no position is saved past the lines it covers.
+TEST_F(FileInputTest, ThePositionWaitsForTheFlush) {
+    append(log(), "a\nb\nc\n");
+    RecordingSink sink;
+    test::Gate gate;
+    std::atomic<bool> first{true};
+    sink.before_flush = [&] {
+        if (first.exchange(false)) {
+            gate.wait();
+        }
+    };
+    auto input = start(sink);
+    test::GateOpener opener(gate);
+    ASSERT_TRUE(input);
+    ASSERT_TRUE(gate.wait_for_waiter());
+    ASSERT_TRUE(sink.wait_for(3));
+    std::this_thread::sleep_for(100ms);
+    auto state = saved();
+    EXPECT_TRUE(!state || state->offset == 0) << state->offset;
+    gate.open();
     ASSERT_TRUE(test::eventually([&] {
         auto s = saved();
         return s && s->offset == 6;

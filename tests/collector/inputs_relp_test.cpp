@@ -197,6 +197,40 @@ TEST(RelpInputTest, ASlowSinkDelaysTheAck) {
               (std::vector<std::string>{"<13>held 0", "<13>held 1", "<13>held 2", "<13>held 3"}));
 }
 
+// The same with a sink that accepts in batches: the ack waits for flush().
+TEST(RelpInputTest, TheAckWaitsForTheFlush) {
+    RecordingSink sink;
+    test::Gate gate;
+    std::atomic<bool> first{true};
+    sink.before_flush = [&] {
+        if (first.exchange(false)) {
+            gate.wait();
+        }
+    };
+    auto input = start_relp(sink);
+    ASSERT_TRUE(input);
+    RelpClient client(input->bound_port(), 2);
+    ASSERT_TRUE(client.connected());
+    std::atomic<int> sent{0};
+    std::jthread sender([&] {
+        for (int i = 0; i < 4; ++i) {
+            if (!client.send("<13>batched " + std::to_string(i))) {
+                return;
+            }
+            sent.fetch_add(1);
+        }
+    });
+    test::GateOpener opener(gate);
+    ASSERT_TRUE(gate.wait_for_waiter());
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(sent.load(), 2) << "message 3 went out before message 1 was flushed";
+    EXPECT_EQ(sink.count(), 1u);
+    gate.open();
+    sender.join();
+    ASSERT_TRUE(sink.wait_for(4));
+    EXPECT_TRUE(test::eventually([&] { return sink.unflushed() == 0; }));
+}
+
 TEST(RelpInputTest, SessionsOverTheCapAreRefused) {
     RecordingSink sink;
     InputConfig c;

@@ -46,6 +46,8 @@ TEST(TcpInputTest, LfFraming) {
     ASSERT_TRUE(sink.wait_for(3));
     EXPECT_EQ(sink.lines(), (std::vector<std::string>{"<13>one", "<13>two", "<14>three"}));
     EXPECT_EQ(sink.peers()[0].to_string(), "127.0.0.1");
+    // The lines are flushed without waiting for more input.
+    EXPECT_TRUE(test::eventually([&] { return sink.unflushed() == 0; }));
     EXPECT_EQ(input->stats().connections, 1u);
 }
 

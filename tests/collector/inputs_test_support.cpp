@@ -29,7 +29,21 @@ void RecordingSink::on_line(std::size_t input_index, std::string_view line,
     lines_.emplace_back(line);
     peers_.push_back(peer);
     indexes_.push_back(input_index);
+    ++unflushed_;
     cv_.notify_all();
+}
+
+void RecordingSink::flush(std::size_t /*input_index*/) {
+    if (before_flush) {
+        before_flush();
+    }
+    std::lock_guard lock(mu_);
+    unflushed_ = 0;
+}
+
+std::size_t RecordingSink::unflushed() const {
+    std::lock_guard lock(mu_);
+    return unflushed_;
 }
 
 bool RecordingSink::wait_for(std::size_t n, std::chrono::milliseconds timeout) {

@@ -18,11 +18,13 @@ namespace cyberalarm::test {
 
 using namespace std::chrono_literals;
 
-// Records every line; can be made to block or slow down (backpressure tests).
+// Records every line; can be made to block or slow down (backpressure tests), in on_line()
+// or in flush() (a sink that accepts lines in batches).
 class RecordingSink : public collector::LineSink {
 public:
     void on_line(std::size_t input_index, std::string_view line,
                  const core::IpAddress& peer) override;
+    void flush(std::size_t input_index) override;
 
     // Waits until at least n lines arrived; false on timeout.
     bool wait_for(std::size_t n, std::chrono::milliseconds timeout = 10s);
@@ -30,9 +32,14 @@ public:
     [[nodiscard]] std::vector<core::IpAddress> peers() const;
     [[nodiscard]] std::size_t count() const;
     [[nodiscard]] std::vector<std::size_t> indexes() const;
+    // Lines given to on_line() since the last flush(): an input must not leave lines waiting
+    // for more input.
+    [[nodiscard]] std::size_t unflushed() const;
 
     // Runs inside on_line() before the line is recorded (set before the input starts).
     std::function<void(std::string_view)> before_accept;
+    // Runs inside flush() before it counts (set before the input starts).
+    std::function<void()> before_flush;
 
 private:
     mutable std::mutex mu_;
@@ -40,6 +47,7 @@ private:
     std::vector<std::string> lines_;
     std::vector<core::IpAddress> peers_;
     std::vector<std::size_t> indexes_;
+    std::size_t unflushed_ = 0;
 };
 
 // A gate a sink can wait on until the test opens it.

@@ -43,6 +43,7 @@ TEST(UdpInputTest, OneDatagramIsOneMessage) {
     test::send_udp(port, std::string(1000, 'x'));
     ASSERT_TRUE(sink.wait_for(5));
     ASSERT_TRUE(test::eventually([&] { return input->stats().udp_datagrams == 6; }));
+    EXPECT_TRUE(test::eventually([&] { return sink.unflushed() == 0; }));
     input->stop();
 
     auto lines = sink.lines();
