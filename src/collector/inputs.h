@@ -74,7 +74,7 @@ struct InputConfig {
     std::uint16_t port = 0;             // 0 = an ephemeral port (tests); see bound_port()
     // Longest frame handed on; a longer one is cut here and counted as oversize. Bounds the
     // memory a connection can hold (about twice this plus a 16 KiB read buffer).
-    std::size_t max_frame = 64 * 1024;
+    std::size_t max_frame = std::size_t{64} * 1024;
     // Concurrent connections per input (tcp, tls, relp); one more is accepted and closed at
     // once, and counted. With max_frame this bounds the input's total memory.
     std::size_t max_connections = 256;

@@ -40,7 +40,7 @@ namespace cyberalarm::collector::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 constexpr int kMaxDirEntries = 10'000;  // when looking for a rotated file by inode
 
 struct TailFile {

@@ -49,7 +49,7 @@ namespace {
 using TlsStream = asio::ssl::stream<tcp::socket>;
 using boost::system::error_code;
 
-constexpr std::size_t kRelayBuffer = 16 * 1024;
+constexpr std::size_t kRelayBuffer = std::size_t{16} * 1024;
 constexpr std::chrono::milliseconds kShutdownGrace{1000};
 constexpr std::uint32_t kAliasBase = 0x7F400000;  // 127.64.0.0
 constexpr std::uint32_t kAliasCount = 1u << 22;   // up to 127.127.255.255
@@ -528,7 +528,9 @@ private:
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = htons(shared_.backend.port());
         if (fd.valid()) {
-            ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+            // Whether it connects does not matter: the attempt wakes epoll_wait (or the
+            // engine has gone already, and stop_engine() sees it finished).
+            (void)::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
         }
     }
 

@@ -21,7 +21,7 @@ namespace cyberalarm::collector::detail {
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 16 * 1024;
+constexpr std::size_t kReadBuffer = std::size_t{16} * 1024;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 using boost::system::error_code;
 

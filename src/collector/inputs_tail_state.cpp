@@ -15,7 +15,7 @@ namespace cyberalarm::collector::detail {
 namespace {
 
 constexpr std::string_view kMagic = "cyberalarm-tail-state 1";
-constexpr std::size_t kMaxStateBytes = 16 * 1024;
+constexpr std::size_t kMaxStateBytes = std::size_t{16} * 1024;
 constexpr char kHex[] = "0123456789abcdef";
 
 bool plain(unsigned char c) {
