@@ -195,7 +195,12 @@ void StreamAcceptor::accept() {
             });
             return;
         }
-        on_accepted(std::move(socket));
+        try {
+            on_accepted(std::move(socket));
+        } catch (const std::exception& e) {
+            // Out of memory for one more connection: that one is dropped, accepting goes on.
+            stats_.record_error(std::string("accepting a connection: ") + e.what());
+        }
         accept();
     });
 }

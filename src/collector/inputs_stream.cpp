@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <exception>
 #include <memory>
 #include <string_view>
 #include <type_traits>
@@ -132,26 +133,48 @@ private:
         }
         deadline_.extend(shared_.config.idle_timeout);
         deframer_.feed(std::string_view(buffer_.data(), n));
-        std::string_view frame;
-        while (!closed_ && deframer_.next(&frame)) {
-            sync_stats();  // a cut frame is counted before the sink sees it
-            deliver(frame);
+        if (!hand_on([this] {
+                std::string_view frame;
+                while (!closed_ && deframer_.next(&frame)) {
+                    sync_stats();  // a cut frame is counted before the sink sees it
+                    deliver(frame);
+                }
+                shared_.sink->flush(shared_.index);  // before reading more
+            })) {
+            return;
         }
-        shared_.sink->flush(shared_.index);  // before reading more: the batch is accepted
         sync_stats();
         if (!closed_) {
             read();
         }
     }
 
+    // Runs sink calls; a sink that throws (it must not) costs this connection, counted.
+    template <class Calls>
+    bool hand_on(Calls&& calls) {
+        try {
+            calls();
+            return true;
+        } catch (const std::exception& e) {
+            shared_.stats.record_error("sink failed on a line from " + peer_.to_string() + ": " +
+                                       e.what());
+        } catch (...) {
+            shared_.stats.record_error("sink failed on a line from " + peer_.to_string());
+        }
+        close();
+        return false;
+    }
+
     void end_of_stream(const error_code& ec) {
         if (is_clean_close(ec)) {
             // A sender may close right after a last frame without a trailing LF.
-            std::string_view frame;
-            while (deframer_.finish(&frame)) {
-                deliver(frame);
-            }
-            shared_.sink->flush(shared_.index);
+            hand_on([this] {
+                std::string_view frame;
+                while (deframer_.finish(&frame)) {
+                    deliver(frame);
+                }
+                shared_.sink->flush(shared_.index);
+            });
         } else if (ec != asio::error::connection_reset && ec != asio::error::operation_aborted) {
             shared_.stats.note("reading from " + peer_.to_string() + ": " + describe(ec));
         }

@@ -237,7 +237,7 @@ std::filesystem::path tail_state_file(const std::filesystem::path& state_dir,
 }
 
 core::Result<std::optional<TailState>> load_tail_state(const std::filesystem::path& file) {
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (fd.get() < 0) {
         int err = errno;
         if (err == ENOENT) {
@@ -278,7 +278,8 @@ core::Result<void> save_tail_state(const std::filesystem::path& file, const Tail
     auto io_error = [&](const std::string& what, int err) {
         return core::fail(core::Error::io(what + " " + tmp.string() + ": " + errno_text(err)));
     };
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    // O_NOFOLLOW: a link planted in the state directory cannot redirect the write.
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (fd.get() < 0) {
         return io_error("cannot create", errno);
     }

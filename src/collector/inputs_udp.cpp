@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -107,7 +109,12 @@ private:
             if (ec || !socket_.is_open()) {
                 return;
             }
-            drain();
+            try {
+                drain();
+            } catch (const std::exception& e) {
+                // A sink that throws loses that burst, not the input.
+                stats_.record_error(std::string("udp input: ") + e.what());
+            }
             wait();
         });
     }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include "collector/inputs.h"
@@ -218,6 +219,27 @@ TEST(TcpInputTest, ASlowSinkHoldsTheSenderBack) {
     sender.join();
     EXPECT_EQ(sent.load(), kLines);
     ASSERT_TRUE(test::eventually([&] { return sink.count() == kLines; }, 60s));
+}
+
+// The sink must not throw; if it does, the connection concerned is dropped and counted,
+// and the input goes on accepting.
+TEST(TcpInputTest, AThrowingSinkCostsOnlyItsConnection) {
+    RecordingSink sink;
+    sink.before_accept = [](std::string_view line) {
+        if (line == "boom") {
+            throw std::runtime_error("sink failed");
+        }
+    };
+    auto input = started_tcp(sink, tcp_config());
+    ASSERT_TRUE(input);
+    TcpClient bad(input->bound_port());
+    ASSERT_TRUE(bad.send("boom\n"));
+    EXPECT_TRUE(bad.closed_by_peer());
+    EXPECT_EQ(input->stats().errors, 1u);
+    TcpClient good(input->bound_port());
+    ASSERT_TRUE(good.send("<13>fine\n"));
+    ASSERT_TRUE(sink.wait_for(1));
+    EXPECT_EQ(sink.lines(), (std::vector<std::string>{"<13>fine"}));
 }
 
 TEST(TcpInputTest, StopClosesOpenConnectionsPromptly) {

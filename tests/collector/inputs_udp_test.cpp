@@ -1,6 +1,8 @@
 // Syslog over UDP on loopback.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "collector/inputs.h"
 #include "collector/inputs_test_support.h"
 
@@ -77,6 +79,25 @@ TEST(UdpInputTest, Ipv6Loopback) {
     test::send_udp(input->bound_port(), "<13>v6 message", true);
     ASSERT_TRUE(sink.wait_for(1));
     EXPECT_EQ(sink.peers()[0].to_string(), "::1");
+}
+
+// The sink must not throw; if it does, the input counts it and carries on.
+TEST(UdpInputTest, AThrowingSinkDoesNotStopTheInput) {
+    RecordingSink sink;
+    sink.before_accept = [](std::string_view line) {
+        if (line == "boom") {
+            throw std::runtime_error("sink failed");
+        }
+    };
+    auto input = bound_udp();
+    ASSERT_TRUE(input);
+    ASSERT_TRUE(input->start(sink, 0));
+    test::send_udp(input->bound_port(), "boom");
+    ASSERT_TRUE(test::eventually([&] { return input->stats().errors == 1; }));
+    test::send_udp(input->bound_port(), "after");
+    ASSERT_TRUE(sink.wait_for(1));
+    EXPECT_EQ(sink.lines(), (std::vector<std::string>{"after"}));
+    EXPECT_NE(input->stats().last_error.find("sink failed"), std::string::npos);
 }
 
 TEST(UdpInputTest, APortInUseIsABindError) {
