@@ -236,6 +236,18 @@ core::Result<void> read_input(const YAML::Node& node, std::size_t i, std::string
     src.max_line = in.max_frame;
     CA_TRY(max_conn, s.number("max_connections", 1, 100000));
     in.max_connections = max_conn->value_or(256);
+    CA_TRY(rcvbuf, s.number("udp_receive_buffer", 64u << 10, 1u << 30, true));
+    if (*rcvbuf) {
+        if (in.kind != InputKind::kUdp) {
+            return core::fail(s.error(s.get("udp_receive_buffer"), "udp_receive_buffer",
+                                      "only udp inputs have a receive buffer to size"));
+        }
+        in.udp_receive_buffer = **rcvbuf;
+    }
+    CA_TRY(idle, s.number("idle_timeout_s", 1, 86'400));
+    if (*idle) {
+        in.idle_timeout = std::chrono::seconds(**idle);
+    }
 
     YAML::Node tls = s.get("tls");
     if (tls) {

@@ -54,6 +54,8 @@ TEST(CollectorConfig, TheDocumentedExampleIsValid) {
     auto c = load_config(test::source_dir() / "deploy" / "collector.example.yaml");
     ASSERT_TRUE(c) << c.error().to_string();
     EXPECT_EQ(c->inputs.size(), 5u);
+    EXPECT_EQ(c->inputs[0].udp_receive_buffer, 8u << 20);
+    EXPECT_EQ(c->inputs[1].idle_timeout, std::chrono::seconds(600));
     EXPECT_EQ(c->inputs[3].kind, InputKind::kTls);
     EXPECT_TRUE(c->inputs[3].tls_require_client_cert);
     EXPECT_EQ(c->inputs[4].kind, InputKind::kFile);
@@ -136,6 +138,10 @@ inputs: [{name: a, type: udp, port: 514}, {name: a, type: tcp, port: 514}]
     EXPECT_NE(e.find("two inputs are named 'a'"), std::string::npos) << e;
     e = error_of(std::string(kMinimal) + "spool: {max_bytes: 10MiB, segment_bytes: 8MiB}\n");
     EXPECT_NE(e.find("half of max_bytes"), std::string::npos) << e;
+    e = error_of(R"(member: {internal_networks: [10.0.0.0/8]}
+inputs: [{type: tcp, port: 514, udp_receive_buffer: 1MiB}]
+)");
+    EXPECT_NE(e.find("only udp inputs"), std::string::npos) << e;
     e = error_of(std::string(kMinimal) + "spool: {segment_bytes: 64KiB}\n");
     EXPECT_NE(e.find("must hold the largest event"), std::string::npos) << e;
     e = error_of("member: [\n");
