@@ -10,11 +10,13 @@ packages=(
     libexpected-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
     libzstd-dev libyaml-cpp-dev libsodium-dev libssl-dev libboost-dev libboost-system-dev
     libsqlite3-dev libpcap-dev libre2-dev rapidjson-dev libhowardhinnant-date-dev tzdata
-    librelp-dev openssl zlib1g-dev
+    librelp-dev openssl zlib1g-dev libcurl4-openssl-dev liboath-dev libargon2-dev sqlite3
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev python3 hyperfine time
     # real peers the collector is tested and benchmarked beside (RELP sender, forwarder)
     rsyslog rsyslog-relp
+    # scanner peers (bench and accuracy comparisons)
+    nmap sslscan iproute2
 )
 
 sudo_cmd=()
