@@ -1,10 +1,12 @@
 #include "store/store.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 namespace cyberalarm::store {
@@ -45,7 +47,7 @@ std::string sha256_hex(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-        return {};
+        std::abort();  // SHA-256 is always available in OpenSSL's default provider
     }
     std::string hex;
     hex.reserve(std::size_t{len} * 2);
@@ -138,6 +140,18 @@ std::string audit_hash(const AuditRecord& record) {
     put_field(data, record.detail);
     return sha256_hex(data);
 }
+
+std::string new_token() {
+    std::array<unsigned char, 32> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        std::abort();  // no entropy: nothing safe to hand out
+    }
+    std::string out;
+    put_hex(out, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    return out;
+}
+
+std::string token_hash(std::string_view token) { return sha256_hex(token); }
 
 std::string encode_cursor(std::uint64_t query_fingerprint, const CursorKey& key) {
     char buf[24];

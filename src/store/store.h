@@ -453,6 +453,12 @@ public:
 // member, target, detail), as append_audit computes it and `audit verify` recomputes it.
 [[nodiscard]] std::string audit_hash(const AuditRecord& record);
 
+// Secrets the store keeps only as digests (enrollment and API tokens): a new random token
+// (32 bytes from the OpenSSL CSPRNG as 64 hex digits) and the hex SHA-256 that is stored
+// and looked up. High-entropy tokens need no slow hash; passwords do (Argon2id, elsewhere).
+[[nodiscard]] std::string new_token();
+[[nodiscard]] std::string token_hash(std::string_view token);
+
 // Pagination cursors: an opaque, URL-safe encoding of (query fingerprint, last key) that
 // backends share. decode_cursor checks the fingerprint; kInvalidArgument on any mismatch or
 // malformed text (a fuzz target covers it).
