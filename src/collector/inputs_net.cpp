@@ -60,6 +60,21 @@ std::string describe(const boost::system::error_code& ec) {
     return ec.message();
 }
 
+void count_deadline(InputStats& stats, bool handshaking, const core::IpAddress& peer) {
+    if (handshaking) {
+        stats.tls_failures.fetch_add(1, std::memory_order_relaxed);
+        stats.note("TLS handshake from " + peer.to_string() + " timed out");
+    } else {
+        stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void count_handshake_failure(InputStats& stats, const core::IpAddress& peer,
+                             const boost::system::error_code& ec) {
+    stats.tls_failures.fetch_add(1, std::memory_order_relaxed);
+    stats.note("TLS handshake from " + peer.to_string() + " failed: " + describe(ec));
+}
+
 bool is_clean_close(const boost::system::error_code& ec) {
     return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }

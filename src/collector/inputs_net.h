@@ -41,6 +41,12 @@ core::IpAddress to_ip(const sockaddr_storage& address);
 core::Result<asio::ip::address> listen_address(const InputConfig& config);
 // "message" of an error code, for last_error.
 std::string describe(const boost::system::error_code& ec);
+// Counts a connection's deadline passing: a TLS handshake that timed out, or an idle
+// connection.
+void count_deadline(InputStats& stats, bool handshaking, const core::IpAddress& peer);
+// Counts and describes a TLS handshake that failed.
+void count_handshake_failure(InputStats& stats, const core::IpAddress& peer,
+                             const boost::system::error_code& ec);
 
 // One io_context run by one thread. A handler that throws (a sink's exception) is counted
 // as an error and the loop carries on; the connection whose handler threw is dropped.

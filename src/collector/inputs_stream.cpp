@@ -91,12 +91,7 @@ private:
             if (closed_) {
                 return;
             }
-            if (handshaking_) {
-                shared_.stats.tls_failures.fetch_add(1, std::memory_order_relaxed);
-                shared_.stats.note("TLS handshake from " + peer_.to_string() + " timed out");
-            } else {
-                shared_.stats.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
-            }
+            count_deadline(shared_.stats, handshaking_, peer_);
             close();
         });
     }
@@ -106,9 +101,7 @@ private:
             return;
         }
         if (ec) {
-            shared_.stats.tls_failures.fetch_add(1, std::memory_order_relaxed);
-            shared_.stats.note("TLS handshake from " + peer_.to_string() +
-                               " failed: " + describe(ec));
+            count_handshake_failure(shared_.stats, peer_, ec);
             close();
             return;
         }
