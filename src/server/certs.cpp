@@ -19,16 +19,18 @@ namespace cyberalarm::server {
 
 namespace {
 
-template <auto Fn>
-struct Free {
-    template <typename T>
-    void operator()(T* p) const {
-        Fn(p);
-    }
+struct BioFree {
+    void operator()(BIO* b) const { BIO_free_all(b); }
 };
-using BioPtr = std::unique_ptr<BIO, Free<BIO_free_all>>;
-using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Free<BN_free>>;
+struct X509Free {
+    void operator()(X509* x) const { X509_free(x); }
+};
+struct BnFree {
+    void operator()(BIGNUM* b) const { BN_free(b); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 
 std::string openssl_reason() {
     unsigned long code = ERR_get_error();
@@ -58,21 +60,16 @@ std::string serial_hex(const X509* cert) {
     return first == std::string::npos ? "0" : out.substr(first);
 }
 
-std::optional<std::string> common_name(const X509* cert) {
-    const X509_NAME* name = X509_get_subject_name(cert);
-    const int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-    if (idx < 0) {
+// The subject CN. Collector ids are plain ASCII ([A-Za-z0-9._-]); a CN that is not would
+// not match any stored collector and is refused there.
+std::optional<std::string> common_name(X509* cert) {
+    X509_NAME* name = X509_get_subject_name(cert);
+    char buf[256];
+    const int n = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof buf);
+    if (n < 0 || static_cast<std::size_t>(n) >= sizeof buf - 1) {
         return std::nullopt;
     }
-    unsigned char* utf8 = nullptr;
-    const int n =
-        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
-    if (n < 0) {
-        return std::nullopt;
-    }
-    std::string cn(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
-    OPENSSL_free(utf8);
-    return cn;
+    return std::string(buf, static_cast<std::size_t>(n));
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "server/clock.h"
 #include "server/detection.h"
 
 #include <spdlog/spdlog.h>
@@ -7,12 +8,6 @@
 namespace cyberalarm::server {
 
 namespace {
-
-std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 template <typename T>
 void unite(std::vector<T>& into, const std::vector<T>& from) {
@@ -221,7 +216,7 @@ void DetectionWorker::process(Shard& shard, Batch& batch) {
                                      without_evidence(merged.back())});
         }
     }
-    if (auto st = store_.upsert_findings(batch.member, merged, now_ns()); !st) {
+    if (auto st = store_.upsert_findings(batch.member, merged, wall_clock_ns()); !st) {
         // The engine keeps the findings; the next update of each stores it again.
         spdlog::error("event=findings_store_failed member={} findings={} reason=\"{}\"",
                       batch.member, merged.size(), st.error().message());

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "server/clock.h"
 #include "uplink/messages.h"
 #include "uplink/wire.h"
 
@@ -56,9 +57,7 @@ std::int64_t IngestService::now() const {
     if (options_.now_ns) {
         return options_.now_ns();
     }
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return wall_clock_ns();
 }
 
 core::Status IngestService::restore_marks() {

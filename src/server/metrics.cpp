@@ -68,9 +68,13 @@ std::uint64_t Metrics::notifications(Channel channel, bool ok) const {
 
 namespace {
 
-void counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t v) {
-    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name,
-                   help, v);
+// `name_help`: the metric's name without the prefix, a space, then its help text.
+void counter(std::string& out, std::string_view name_help, std::uint64_t v) {
+    const auto space = name_help.find(' ');
+    const auto name = name_help.substr(0, space);
+    fmt::format_to(std::back_inserter(out),
+                   "# HELP cyberalarm_{0} {1}\n# TYPE cyberalarm_{0} counter\ncyberalarm_{0} {2}\n",
+                   name, name_help.substr(space + 1), v);
 }
 
 }  // namespace
@@ -78,8 +82,6 @@ void counter(std::string& out, std::string_view name, std::string_view help, std
 std::string Metrics::render() const {
     std::string out;
     auto it = std::back_inserter(out);
-    counter(out, "cyberalarm_batches_accepted_total", "Batches stored and acknowledged.",
-            batches_accepted_.load());
     fmt::format_to(it,
                    "# HELP cyberalarm_batches_refused_total Batches refused, by reason.\n"
                    "# TYPE cyberalarm_batches_refused_total counter\n");
@@ -87,23 +89,22 @@ std::string Metrics::render() const {
         fmt::format_to(it, "cyberalarm_batches_refused_total{{reason=\"{}\"}} {}\n",
                        to_string(static_cast<RefusalReason>(i)), refused_[i].load());
     }
-    counter(out, "cyberalarm_throttled_total", "Requests answered 429 (overload).",
-            refused_[static_cast<std::size_t>(RefusalReason::kOverloaded)].load());
-    counter(out, "cyberalarm_events_stored_total", "Events stored from collectors.",
-            events_stored_.load());
-    counter(out, "cyberalarm_duplicate_records_total", "Records skipped as already stored.",
-            duplicates_.load());
-    counter(out, "cyberalarm_gap_records_total", "Sequence numbers collectors never delivered.",
-            gap_records_.load());
-    counter(out, "cyberalarm_malformed_records_total", "Records that were not valid events.",
-            malformed_.load());
-    counter(out, "cyberalarm_enrollments_total", "Collectors enrolled.", enroll_ok_.load());
-    counter(out, "cyberalarm_enrollments_refused_total", "Enrollment requests refused.",
-            enroll_refused_.load());
-    counter(out, "cyberalarm_detection_events_total", "Events run through detection.",
-            detection_events_.load());
-    counter(out, "cyberalarm_findings_stored_total", "Finding inserts and updates stored.",
-            findings_stored_.load());
+    const std::pair<const char*, const std::atomic<std::uint64_t>*> kCounters[] = {
+        {"batches_accepted_total Batches stored and acknowledged.", &batches_accepted_},
+        {"throttled_total Requests answered 429 (overload).",
+         &refused_[static_cast<std::size_t>(RefusalReason::kOverloaded)]},
+        {"events_stored_total Events stored from collectors.", &events_stored_},
+        {"duplicate_records_total Records skipped as already stored.", &duplicates_},
+        {"gap_records_total Sequence numbers collectors never delivered.", &gap_records_},
+        {"malformed_records_total Records that were not valid events.", &malformed_},
+        {"enrollments_total Collectors enrolled.", &enroll_ok_},
+        {"enrollments_refused_total Enrollment requests refused.", &enroll_refused_},
+        {"detection_events_total Events run through detection.", &detection_events_},
+        {"findings_stored_total Finding inserts and updates stored.", &findings_stored_},
+    };
+    for (const auto& [name_help, value] : kCounters) {
+        counter(out, name_help, value->load());
+    }
     fmt::format_to(it,
                    "# HELP cyberalarm_notifications_total Notifications, by channel and result.\n"
                    "# TYPE cyberalarm_notifications_total counter\n");

@@ -1,3 +1,4 @@
+#include "server/clock.h"
 #include "server/notify.h"
 
 #include <curl/curl.h>
@@ -14,12 +15,6 @@ namespace {
 
 using CurlPtr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using SlistPtr = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
-
-std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The host of a URL, without IPv6 brackets; "" if the URL does not parse.
 std::string url_host(const std::string& url) {
@@ -218,7 +213,7 @@ void Notifier::deliver(const Notice& notice) {
         }
     }
     if (!options_.webhook.url.empty()) {
-        const std::string body = webhook_body(notice, now_ns());
+        const std::string body = webhook_body(notice, wall_clock_ns());
         const std::string delivery = delivery_id();
         const bool ok = with_retries([&] { return send_webhook(body, delivery); });
         metrics_.notification(Channel::kWebhook, ok);
@@ -246,7 +241,7 @@ core::Status Notifier::send_email(const Notice& notice, const std::vector<std::s
     if (!curl) {
         return core::fail(core::Error::internal("curl_easy_init failed"));
     }
-    const std::string message = email_message(notice, options_.smtp.from, now_ns());
+    const std::string message = email_message(notice, options_.smtp.from, wall_clock_ns());
     Upload upload{message};
     curl_slist* raw = nullptr;
     for (const auto& r : to) {
@@ -288,7 +283,7 @@ core::Status Notifier::send_webhook(const std::string& body, const std::string& 
     if (!curl) {
         return core::fail(core::Error::internal("curl_easy_init failed"));
     }
-    const auto unix_now = now_ns() / 1'000'000'000;
+    const auto unix_now = wall_clock_ns() / 1'000'000'000;
     curl_slist* raw = curl_slist_append(nullptr, "Content-Type: application/json");
     raw = curl_slist_append(
         raw, ("X-Cyberalarm-Signature: " + webhook_signature(options_.webhook.secret, unix_now,

@@ -1,8 +1,9 @@
+#include "server/clock.h"
 #include "server/server.h"
 
 #include <spdlog/spdlog.h>
 
-#include <map>
+#include <algorithm>
 
 #include "intel/importers.h"
 #include "server/api/api.h"
@@ -15,12 +16,6 @@
 namespace cyberalarm::server {
 
 namespace {
-
-std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Built-in rules, then the rules directory's (a rule with the same id replaces).
 core::Result<std::vector<detect::Rule>> load_rules(const ServerConfig& config) {
@@ -37,15 +32,14 @@ core::Result<std::vector<detect::Rule>> load_rules(const ServerConfig& config) {
         if (!extra) {
             return core::fail(std::move(extra.error()).context("detection.rules_dir"));
         }
-        std::map<std::string, std::size_t> index;
-        for (std::size_t i = 0; i < rules.size(); ++i) {
-            index[rules[i].id] = i;
-        }
-        for (auto& r : *extra) {
-            if (auto it = index.find(r.id); it != index.end()) {
-                rules[it->second] = std::move(r);
+        // A rule of the directory replaces a built-in one with its id.
+        for (auto& rule : *extra) {
+            auto same = std::find_if(rules.begin(), rules.end(),
+                                     [&](const detect::Rule& r) { return r.id == rule.id; });
+            if (same == rules.end()) {
+                rules.push_back(std::move(rule));
             } else {
-                rules.push_back(std::move(r));
+                *same = std::move(rule);
             }
         }
     }
@@ -137,7 +131,7 @@ core::Result<std::unique_ptr<Server>> Server::create(
     }
     s->server_key_ = std::make_unique<uplink::PrivateKey>(std::move(identity->key));
     s->server_cert_pem_ = std::move(identity->cert_pem);
-    auto token = bootstrap_operator(*s->store_, now_ns(), s->config_.first_token_days);
+    auto token = bootstrap_operator(*s->store_, wall_clock_ns(), s->config_.first_token_days);
     if (!token) {
         return core::fail(std::move(token.error()));
     }
