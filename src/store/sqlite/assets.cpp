@@ -85,12 +85,8 @@ core::Result<std::vector<Asset>> SqliteStore::list_assets(const Scope& scope, Te
     if (auto st = check_member_visible(**conn, scope, member); !st) {
         return core::fail(std::move(st.error()));
     }
-    auto st = (*conn)->prepare(select_sql(kAssetColumns, "assets", "WHERE member = ? ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(member);
-    return collect<Asset>(*st, read_asset);
+    return query_all<Asset>(**conn, select_sql(kAssetColumns, "assets", "WHERE member = ? ORDER BY id"),
+                            read_asset, member);
 }
 
 core::Status SqliteStore::mark_asset_verified(const Scope& scope, std::int64_t id,
@@ -104,11 +100,8 @@ core::Status SqliteStore::mark_asset_verified(const Scope& scope, std::int64_t i
     if (auto m = member_in_scope(*conn, kAssetMember, id, scope, missing); !m) {
         return core::fail(std::move(m.error()));
     }
-    auto st = conn->prepare("UPDATE assets SET verified_ns = ?, verified_by = ? WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    return st->bind_all(now_ns, how, id).run();
+    return execute(*conn, "UPDATE assets SET verified_ns = ?, verified_by = ? WHERE id = ?", now_ns,
+                   how, id);
 }
 
 core::Status SqliteStore::delete_asset(const Scope& scope, std::int64_t id) {
@@ -117,11 +110,7 @@ core::Status SqliteStore::delete_asset(const Scope& scope, std::int64_t id) {
     if (auto m = member_in_scope(*conn, kAssetMember, id, scope, missing); !m) {
         return core::fail(std::move(m.error()));
     }
-    auto st = conn->prepare("DELETE FROM assets WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    return st->bind_all(id).run();
+    return execute(*conn, "DELETE FROM assets WHERE id = ?", id);
 }
 
 }  // namespace cyberalarm::store::sqlite

@@ -87,11 +87,8 @@ core::Result<AuditRecord> SqliteStore::append_audit_locked(Connection& conn, Aud
     if (auto st = ins->run(); !st) {
         return core::fail(std::move(st.error()));
     }
-    auto up = conn.prepare("UPDATE audit_head SET seq = ?, hash = ?");
-    if (!up) {
-        return core::fail(std::move(up.error()));
-    }
-    if (auto st = up->bind_all(record.seq, record.hash).run(); !st) {
+    if (auto st = execute(conn, "UPDATE audit_head SET seq = ?, hash = ?", record.seq, record.hash);
+        !st) {
         return core::fail(std::move(st.error()));
     }
     return record;
@@ -237,18 +234,10 @@ core::Result<RetentionRun> SqliteStore::record_retention(const RetentionPolicy& 
 }
 
 core::Result<std::vector<RetentionRun>> SqliteStore::retention_history(std::size_t limit) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(
+    return read_all<RetentionRun>(
         "SELECT ran_ns, events_deleted, findings_deleted, scan_results_deleted, reports_deleted, "
-        "audit_deleted FROM retention_runs ORDER BY id DESC LIMIT ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(std::min(limit, kMaxPageSize));
-    return collect<RetentionRun>(*st, read_retention_run);
+        "audit_deleted FROM retention_runs ORDER BY id DESC LIMIT ?",
+        read_retention_run, std::min(limit, kMaxPageSize));
 }
 
 }  // namespace cyberalarm::store::sqlite

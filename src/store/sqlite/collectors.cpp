@@ -37,12 +37,8 @@ core::Error unauthenticated_token() {
 }  // namespace
 
 core::Result<Collector> collector_on(Connection& conn, std::string_view id) {
-    auto st = conn.prepare(select_sql(kCollectorColumns, "collectors", "WHERE id = ?"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(id);
-    return one<Collector>(*st, read_collector, "collector '" + std::string(id) + "' not found");
+    return query_one<Collector>(conn, select_sql(kCollectorColumns, "collectors", "WHERE id = ?"),
+                                read_collector, "collector '" + std::string(id) + "' not found", id);
 }
 
 core::Status SqliteStore::create_collector(const Collector& collector) {
@@ -116,28 +112,16 @@ core::Status SqliteStore::set_collector_certificate(std::string_view id, std::st
         return core::fail(core::Error(core::ErrorCode::kPermissionDenied,
                                       "collector '" + std::string(id) + "' is revoked"));
     }
-    auto st = conn->prepare(
-        "UPDATE collectors SET cert_serial = ?, cert_not_after_ns = ?, enrolled_ns = ? "
-        "WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    return st->bind_all(serial, not_after_ns, now_ns, id).run();
+    return execute(*conn,
+                   "UPDATE collectors SET cert_serial = ?, cert_not_after_ns = ?, enrolled_ns = ? "
+                   "WHERE id = ?",
+                   serial, not_after_ns, now_ns, id);
 }
 
 core::Status SqliteStore::revoke_collector(std::string_view id, std::int64_t now_ns) {
     auto conn = pool_->writer();
     // Revoking twice keeps the first time: that is when trust ended.
-    auto st = conn->prepare(
-        "UPDATE collectors SET revoked_ns = CASE revoked_ns WHEN 0 THEN ? ELSE revoked_ns END "
-        "WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(now_ns, id).run(); !done) {
-        return done;
-    }
-    return changed_one(*conn, "collector '" + std::string(id) + "' not found");
+    return revoke_row(*conn, "collectors", id, now_ns, "collector '" + std::string(id) + "' not found");
 }
 
 core::Status SqliteStore::add_enroll_token(const EnrollToken& token) {

@@ -240,12 +240,10 @@ core::Status SqliteStore::set_finding_status(const Scope& scope, TenantId member
         return core::fail(core::Error::not_found(missing));
     }
     auto conn = pool_->writer();
-    auto st = conn->prepare(
-        "UPDATE findings SET status = ?, updated_ns = ? WHERE member = ? AND id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(status, now_ns, member, id).run(); !done) {
+    if (auto done = execute(*conn,
+                            "UPDATE findings SET status = ?, updated_ns = ? WHERE member = ? AND id = ?",
+                            status, now_ns, member, id);
+        !done) {
         return done;
     }
     return changed_one(*conn, missing);

@@ -50,12 +50,8 @@ core::Status validate_user(Connection& conn, User& user) {
     if (!wanted && user.tenant == 0) {
         return {};
     }
-    auto st = conn.prepare("SELECT level FROM tenants WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(user.tenant);
-    auto level = one<std::int64_t>(*st, [](const Stmt& s) { return s.i64(0); }, "");
+    auto level = query_one<std::int64_t>(conn, "SELECT level FROM tenants WHERE id = ?", read_i64, "",
+                                         user.tenant);
     if (!level || (wanted && *level != static_cast<std::int64_t>(*wanted))) {
         return core::fail(core::Error::invalid_argument(
                               "role " + std::string(to_string(user.role)) + " needs a " +
@@ -101,35 +97,13 @@ core::Error bad_api_token() {
 }
 
 core::Status check_user_exists(Connection& conn, UserId id, std::string_view field) {
-    auto st = conn.prepare("SELECT 1 FROM users WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    auto row = st->bind_all(id).step();
-    if (!row) {
-        return core::fail(std::move(row.error()));
-    }
-    if (!*row) {
+    auto found = query_one<std::int64_t>(conn, "SELECT id FROM users WHERE id = ?", read_i64, "", id);
+    if (!found && found.error().code() == core::ErrorCode::kNotFound) {
         return core::fail(
             core::Error::invalid_argument("user " + std::to_string(id) + " not found")
                 .at_field(field));
     }
-    return {};
-}
-
-// Revocation keeps its first time: that is when trust ended.
-core::Status revoke(Connection& conn, const char* table, std::int64_t id, std::int64_t now_ns,
-                    std::string what) {
-    auto st = conn.prepare(std::string("UPDATE ") + table +
-                           " SET revoked_ns = CASE revoked_ns WHEN 0 THEN ? ELSE revoked_ns END "
-                           "WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(now_ns, id).run(); !done) {
-        return done;
-    }
-    return changed_one(conn, std::move(what));
+    return found ? core::Status{} : core::fail(std::move(found.error()));
 }
 
 }  // namespace
@@ -161,45 +135,19 @@ core::Result<User> SqliteStore::create_user(User user) {
 }
 
 core::Result<User> SqliteStore::get_user(UserId id) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(kUserColumns, "users", "WHERE id = ?"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(id);
-    return one<User>(*st, read_user, "user " + std::to_string(id) + " not found");
+    return read_one<User>(select_sql(kUserColumns, "users", "WHERE id = ?"), read_user,
+                          "user " + std::to_string(id) + " not found", id);
 }
 
 core::Result<User> SqliteStore::find_user_by_email(std::string_view email) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(kUserColumns, "users", "WHERE email = ?"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(lower(email));
-    return one<User>(*st, read_user, "no user with this e-mail");
+    return read_one<User>(select_sql(kUserColumns, "users", "WHERE email = ?"), read_user,
+                          "no user with this e-mail", lower(email));
 }
 
 core::Result<std::vector<User>> SqliteStore::list_users(std::optional<TenantId> tenant) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(
-        kUserColumns, "users", tenant ? "WHERE coalesce(tenant, 0) = ? ORDER BY id" : "ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (tenant) {
-        st->bind_all(*tenant);
-    }
-    return collect<User>(*st, read_user);
+    return read_all<User>(select_sql(kUserColumns, "users",
+                                     "WHERE ?1 = -1 OR coalesce(tenant, 0) = ?1 ORDER BY id"),
+                          read_user, tenant.value_or(-1));
 }
 
 core::Status SqliteStore::update_user(const User& user) {
@@ -259,33 +207,21 @@ core::Result<Grant> SqliteStore::create_grant(Grant grant) {
 }
 
 core::Result<std::vector<Grant>> SqliteStore::list_grants(std::optional<UserId> user) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(
-        select_sql(kGrantColumns, "grants", user ? "WHERE user_id = ? ORDER BY id" : "ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (user) {
-        st->bind_all(*user);
-    }
-    return collect<Grant>(*st, read_grant);
+    return read_all<Grant>(
+        select_sql(kGrantColumns, "grants", "WHERE ?1 = -1 OR user_id = ?1 ORDER BY id"),
+        read_grant, user.value_or(-1));
 }
 
 core::Status SqliteStore::revoke_grant(std::int64_t id, std::int64_t now_ns) {
     auto conn = pool_->writer();
-    return revoke(*conn, "grants", id, now_ns, "grant " + std::to_string(id) + " not found");
+    return revoke_row(*conn, "grants", id, now_ns, "grant " + std::to_string(id) + " not found");
 }
 
 core::Status SqliteStore::touch_grant(std::int64_t id, std::int64_t now_ns) {
     auto conn = pool_->writer();
-    auto st = conn->prepare("UPDATE grants SET last_used_ns = max(last_used_ns, ?) WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(now_ns, id).run(); !done) {
+    if (auto done = execute(*conn, "UPDATE grants SET last_used_ns = max(last_used_ns, ?) WHERE id = ?",
+                            now_ns, id);
+        !done) {
         return done;
     }
     return changed_one(*conn, "grant " + std::to_string(id) + " not found");
@@ -362,11 +298,10 @@ core::Result<ApiToken> SqliteStore::find_api_token(std::string_view token_hash,
         return token;
     }
     auto conn = pool_->writer();
-    auto st = conn->prepare("UPDATE api_tokens SET last_used_ns = max(last_used_ns, ?) WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(now_ns, token->id).run(); !done) {
+    if (auto done = execute(*conn,
+                            "UPDATE api_tokens SET last_used_ns = max(last_used_ns, ?) WHERE id = ?",
+                            now_ns, token->id);
+        !done) {
         return core::fail(std::move(done.error()));
     }
     token->last_used_ns = std::max(token->last_used_ns, now_ns);
@@ -374,24 +309,14 @@ core::Result<ApiToken> SqliteStore::find_api_token(std::string_view token_hash,
 }
 
 core::Result<std::vector<ApiToken>> SqliteStore::list_api_tokens(std::optional<UserId> user) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(kApiTokenColumns, "api_tokens",
-                                          user ? "WHERE user_id = ? ORDER BY id" : "ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (user) {
-        st->bind_all(*user);
-    }
-    return collect<ApiToken>(*st, read_api_token);
+    return read_all<ApiToken>(
+        select_sql(kApiTokenColumns, "api_tokens", "WHERE ?1 = -1 OR user_id = ?1 ORDER BY id"),
+        read_api_token, user.value_or(-1));
 }
 
 core::Status SqliteStore::revoke_api_token(std::int64_t id, std::int64_t now_ns) {
     auto conn = pool_->writer();
-    return revoke(*conn, "api_tokens", id, now_ns, "API token " + std::to_string(id) + " not found");
+    return revoke_row(*conn, "api_tokens", id, now_ns, "API token " + std::to_string(id) + " not found");
 }
 
 }  // namespace cyberalarm::store::sqlite

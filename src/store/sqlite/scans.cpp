@@ -59,11 +59,9 @@ core::Status SqliteStore::finish_scan(std::int64_t scan_id, std::string_view sta
                               .at_field("status"));
     }
     auto conn = pool_->writer();
-    auto st = conn->prepare("UPDATE scan_runs SET finished_ns = ?, status = ? WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (auto done = st->bind_all(now_ns, status, scan_id).run(); !done) {
+    if (auto done = execute(*conn, "UPDATE scan_runs SET finished_ns = ?, status = ? WHERE id = ?",
+                            now_ns, status, scan_id);
+        !done) {
         return done;
     }
     return changed_one(*conn, scan_missing(scan_id));
@@ -104,13 +102,10 @@ core::Result<std::vector<ScanRun>> SqliteStore::list_scans(const Scope& scope, T
     if (auto st = check_member_visible(**conn, scope, member); !st) {
         return core::fail(std::move(st.error()));
     }
-    auto st = (*conn)->prepare(select_sql(kScanRunColumns, "scan_runs",
-                                          "WHERE member = ? ORDER BY started_ns DESC, id DESC"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(member);
-    return collect<ScanRun>(*st, read_scan_run);
+    return query_all<ScanRun>(
+        **conn,
+        select_sql(kScanRunColumns, "scan_runs", "WHERE member = ? ORDER BY started_ns DESC, id DESC"),
+        read_scan_run, member);
 }
 
 core::Result<std::vector<ScanResult>> SqliteStore::scan_results(
@@ -130,17 +125,11 @@ core::Result<std::vector<ScanResult>> SqliteStore::scan_results(
             return core::fail(std::move(owner.error()));
         }
     }
-    auto st = (*conn)->prepare(select_sql(
-        kScanResultColumns, "scan_results",
-        scan_id ? "WHERE member = ? AND scan_id = ? ORDER BY id" : "WHERE member = ? ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(member);
-    if (scan_id) {
-        st->bind(2, *scan_id);
-    }
-    return collect<ScanResult>(*st, read_scan_result);
+    return query_all<ScanResult>(
+        **conn,
+        select_sql(kScanResultColumns, "scan_results",
+                   "WHERE member = ?1 AND (?2 = 0 OR scan_id = ?2) ORDER BY id"),
+        read_scan_result, member, scan_id.value_or(0));
 }
 
 core::Result<std::int64_t> SqliteStore::put_report(ReportRecord report) {
@@ -206,13 +195,10 @@ core::Result<std::vector<ReportRecord>> SqliteStore::list_reports(const Scope& s
     if (auto v = check_tenant_visible(**conn, scope, tenant); !v) {
         return core::fail(std::move(v.error()));
     }
-    auto st = (*conn)->prepare(select_sql(kReportColumns, "reports",
-                                          "WHERE tenant = ? ORDER BY created_ns DESC, id DESC"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(tenant);
-    return collect<ReportRecord>(*st, read_report);
+    return query_all<ReportRecord>(
+        **conn,
+        select_sql(kReportColumns, "reports", "WHERE tenant = ? ORDER BY created_ns DESC, id DESC"),
+        read_report, tenant);
 }
 
 }  // namespace cyberalarm::store::sqlite

@@ -75,12 +75,8 @@ core::Status validate_tenant(Connection& conn, const Tenant& t) {
         }
         return {};
     }
-    auto st = conn.prepare("SELECT level FROM tenants WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(t.parent);
-    auto level = one<std::int64_t>(*st, [](const Stmt& s) { return s.i64(0); }, "");
+    auto level =
+        query_one<std::int64_t>(conn, "SELECT level FROM tenants WHERE id = ?", read_i64, "", t.parent);
     const auto wanted = static_cast<std::int64_t>(t.level) - 1;
     if (!level || *level != wanted) {
         if (!level && level.error().code() != core::ErrorCode::kNotFound) {
@@ -128,44 +124,23 @@ core::Result<Tenant> SqliteStore::create_tenant(Tenant tenant) {
 }
 
 core::Result<Tenant> SqliteStore::get_tenant(TenantId id) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(kTenantColumns, "tenants", "WHERE id = ?"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(id);
-    return one<Tenant>(*st, read_tenant, "tenant " + std::to_string(id) + " not found");
+    return read_one<Tenant>(select_sql(kTenantColumns, "tenants", "WHERE id = ?"), read_tenant,
+                            "tenant " + std::to_string(id) + " not found", id);
 }
 
 core::Result<std::vector<Tenant>> SqliteStore::list_tenants(std::optional<TenantId> parent) {
-    auto conn = pool_->reader();
-    if (!conn) {
-        return core::fail(std::move(conn.error()));
-    }
-    auto st = (*conn)->prepare(select_sql(
-        kTenantColumns, "tenants",
-        parent ? "WHERE coalesce(parent, 0) = ? ORDER BY id" : "ORDER BY id"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    if (parent) {
-        st->bind_all(*parent);
-    }
-    return collect<Tenant>(*st, read_tenant);
+    // Without a parent: every tenant (-1 matches no parent, so the filter is off).
+    return read_all<Tenant>(
+        select_sql(kTenantColumns, "tenants",
+                   "WHERE ?1 = -1 OR coalesce(parent, 0) = ?1 ORDER BY id"),
+        read_tenant, parent.value_or(-1));
 }
 
 core::Status SqliteStore::update_tenant(const Tenant& tenant) {
     auto conn = pool_->writer();
-    auto st = conn->prepare(select_sql(kTenantColumns, "tenants", "WHERE id = ?"));
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(tenant.id);
-    auto stored =
-        one<Tenant>(*st, read_tenant, "tenant " + std::to_string(tenant.id) + " not found");
+    auto stored = query_one<Tenant>(*conn, select_sql(kTenantColumns, "tenants", "WHERE id = ?"),
+                                    read_tenant, "tenant " + std::to_string(tenant.id) + " not found",
+                                    tenant.id);
     if (!stored) {
         return core::fail(std::move(stored.error()));
     }
@@ -177,11 +152,8 @@ core::Status SqliteStore::update_tenant(const Tenant& tenant) {
     if (auto v = validate_tenant(*conn, tenant); !v) {
         return v;
     }
-    auto up = conn->prepare("UPDATE tenants SET name = ?, sector = ?, networks = ? WHERE id = ?");
-    if (!up) {
-        return core::fail(std::move(up.error()));
-    }
-    auto done = up->bind_all(tenant.name, tenant.sector, tenant.networks, tenant.id).run();
+    auto done = execute(*conn, "UPDATE tenants SET name = ?, sector = ?, networks = ? WHERE id = ?",
+                        tenant.name, tenant.sector, tenant.networks, tenant.id);
     if (!done && done.error().code() == core::ErrorCode::kAlreadyExists) {
         return core::fail(sibling_exists(tenant));
     }
@@ -229,12 +201,7 @@ core::Result<std::vector<TenantId>> SqliteStore::members_under(TenantId tenant) 
 
 core::Result<TenantId> member_in_scope(Connection& conn, const std::string& sql, std::int64_t id,
                                        const Scope& scope, const std::string& missing) {
-    auto st = conn.prepare(sql);
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(id);
-    auto member = one<TenantId>(*st, [](const Stmt& s) { return s.i64(0); }, missing);
+    auto member = query_one<TenantId>(conn, sql, read_i64, missing, id);
     if (member && !scope.allows(*member)) {
         return core::fail(core::Error::not_found(missing));
     }
@@ -242,12 +209,8 @@ core::Result<TenantId> member_in_scope(Connection& conn, const std::string& sql,
 }
 
 core::Status check_is_member(Connection& conn, TenantId member, std::string_view field) {
-    auto st = conn.prepare("SELECT level FROM tenants WHERE id = ?");
-    if (!st) {
-        return core::fail(std::move(st.error()));
-    }
-    st->bind_all(member);
-    auto level = one<std::int64_t>(*st, [](const Stmt& s) { return s.i64(0); }, "");
+    auto level =
+        query_one<std::int64_t>(conn, "SELECT level FROM tenants WHERE id = ?", read_i64, "", member);
     if (!level && level.error().code() != core::ErrorCode::kNotFound) {
         return core::fail(std::move(level.error()));
     }
@@ -260,10 +223,13 @@ core::Status check_is_member(Connection& conn, TenantId member, std::string_view
 }
 
 core::Status check_member_visible(Connection& conn, const Scope& scope, TenantId member) {
-    if (!scope.allows(member) || !check_is_member(conn, member, "member")) {
-        return core::fail(core::Error::not_found("member " + std::to_string(member) + " not found"));
+    if (scope.allows(member)) {
+        auto is_member = check_is_member(conn, member, "member");
+        if (is_member || is_member.error().code() != core::ErrorCode::kInvalidArgument) {
+            return is_member;  // a member in scope, or the database's own error
+        }
     }
-    return {};
+    return core::fail(core::Error::not_found("member " + std::to_string(member) + " not found"));
 }
 
 }  // namespace cyberalarm::store::sqlite

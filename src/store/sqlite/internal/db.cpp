@@ -150,7 +150,11 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& pa
     if (options.read_only) {
         pragmas += "PRAGMA query_only=ON;";  // a reader must never write by mistake
     } else {
-        pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=";
+        // Larger pages: fewer splits and WAL frames per inserted event (takes effect only
+        // when the file is new). Checkpoints every ~64 MiB of WAL instead of 4 MiB: a page
+        // that ingest rewrites many times is copied to the database once per checkpoint.
+        pragmas += "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; "
+                   "PRAGMA wal_autocheckpoint=8192; PRAGMA synchronous=";
         pragmas += options.fsync ? "FULL;" : "OFF;";
     }
     if (auto st = conn->exec(pragmas); !st) {

@@ -86,6 +86,58 @@ core::Result<T> one(Stmt& st, Read read, std::string missing) {
     return read(st);
 }
 
+// Prepares `sql`, binds `args` from parameter 1 and reads every row with `read`.
+template <typename T, typename Read, typename... Args>
+core::Result<std::vector<T>> query_all(Connection& conn, const std::string& sql, Read read,
+                                       const Args&... args) {
+    auto st = conn.prepare(sql);
+    if (!st) {
+        return core::fail(std::move(st.error()));
+    }
+    st->bind_all(args...);
+    return collect<T>(*st, read);
+}
+
+// As query_all, for one row: kNotFound with `missing` if there is none.
+template <typename T, typename Read, typename... Args>
+core::Result<T> query_one(Connection& conn, const std::string& sql, Read read,
+                          std::string missing, const Args&... args) {
+    auto st = conn.prepare(sql);
+    if (!st) {
+        return core::fail(std::move(st.error()));
+    }
+    st->bind_all(args...);
+    return one<T>(*st, read, std::move(missing));
+}
+
+// Runs a statement without results.
+template <typename... Args>
+core::Status execute(Connection& conn, const std::string& sql, const Args&... args) {
+    auto st = conn.prepare(sql);
+    if (!st) {
+        return core::fail(std::move(st.error()));
+    }
+    return st->bind_all(args...).run();
+}
+
+// Sets revoked_ns on the row with this id in `table`, keeping the first time if already set
+// (that is when trust ended); kNotFound with `what` if there is no such row.
+template <typename Id>
+core::Status revoke_row(Connection& conn, const char* table, const Id& id, std::int64_t now_ns,
+                        std::string what) {
+    auto done = execute(conn,
+                        std::string("UPDATE ") + table +
+                            " SET revoked_ns = CASE revoked_ns WHEN 0 THEN ? ELSE revoked_ns END "
+                            "WHERE id = ?",
+                        now_ns, id);
+    if (!done) {
+        return done;
+    }
+    return conn.changes() == 0 ? core::fail(core::Error::not_found(std::move(what))) : done;
+}
+
+inline std::int64_t read_i64(const Stmt& st) { return st.i64(0); }
+
 // Fails with kNotFound naming `what` when an UPDATE or DELETE touched no row.
 core::Status changed_one(Connection& conn, std::string what);
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/sqlite/internal/pool.h"
+#include "store/sqlite/internal/rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -131,6 +132,25 @@ public:
     core::Result<std::vector<RetentionRun>> retention_history(std::size_t limit) override;
 
 private:
+    // query_all / query_one (rows.h) on a reader connection from the pool.
+    template <typename T, typename Read, typename... Args>
+    core::Result<std::vector<T>> read_all(const std::string& sql, Read read, const Args&... args) {
+        auto conn = pool_->reader();
+        if (!conn) {
+            return core::fail(std::move(conn.error()));
+        }
+        return query_all<T>(**conn, sql, read, args...);
+    }
+    template <typename T, typename Read, typename... Args>
+    core::Result<T> read_one(const std::string& sql, Read read, std::string missing,
+                             const Args&... args) {
+        auto conn = pool_->reader();
+        if (!conn) {
+            return core::fail(std::move(conn.error()));
+        }
+        return query_one<T>(**conn, sql, read, std::move(missing), args...);
+    }
+
     // The members a query over `scope` may touch, narrowed by an optional member filter:
     // the explicit list, or every member tenant for the service scope.
     core::Result<std::vector<TenantId>> scope_members(Connection& conn, const Scope& scope,
