@@ -64,7 +64,7 @@ TEST(FailureLimiter, BlocksAfterTheLimitUntilTheWindowEnds) {
         EXPECT_EQ(limiter.blocked_for_s("10.0.0.1", i * kS), 0);
         limiter.record_failure("10.0.0.1", i * kS);
     }
-    EXPECT_EQ(limiter.blocked_for_s("10.0.0.1", 3 * kS), 58);
+    EXPECT_EQ(limiter.blocked_for_s("10.0.0.1", 3 * kS), 57);
     EXPECT_EQ(limiter.blocked_for_s("10.0.0.2", 3 * kS), 0);
     EXPECT_EQ(limiter.blocked_for_s("10.0.0.1", 60 * kS), 0);
     // Bounded: a third peer is not tracked while two live windows fill the table.

@@ -16,7 +16,7 @@ std::int64_t FailureLimiter::blocked_for_s(std::string_view peer, std::int64_t n
         peers_.erase(it);
         return 0;
     }
-    return left / 1'000'000'000 + 1;
+    return (left + 999'999'999) / 1'000'000'000;  // whole seconds, rounded up
 }
 
 void FailureLimiter::record_failure(std::string_view peer, std::int64_t now_ns) {
