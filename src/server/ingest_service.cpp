@@ -190,7 +190,9 @@ HttpResponse IngestService::handle_batch(const HttpRequest& request) {
         if (!sink_error) {
             const bool too_large = ack.error().code() == core::ErrorCode::kResourceExhausted;
             return refuse(too_large ? RefusalReason::kTooLarge : RefusalReason::kMalformed,
-                          too_large ? 413 : 400, ack.error().to_string());
+                          too_large ? 413 : 400,
+                          (too_large ? "batch too large: " : "malformed batch: ") +
+                              ack.error().to_string());
         }
         switch (sink_error->code()) {
             case core::ErrorCode::kPermissionDenied:

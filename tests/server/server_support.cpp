@@ -40,6 +40,9 @@ void ServerHarness::stop() {
 }
 
 void ServerHarness::restart() {
+    // The same ports, so a running collector finds the server again.
+    config_.ingest.port = server_->ingest_port();
+    config_.api.port = server_->api_port();
     stop();
     start();
 }
@@ -152,6 +155,21 @@ std::vector<std::string> login_failures(const std::string& src, std::size_t coun
 
 std::string batch_body(std::uint64_t first_seq, const std::vector<std::string>& records) {
     return uplink::encode_batch(first_seq, records, 3);
+}
+
+std::vector<store::EventRecord> stored_events(store::Store& store, store::TenantId member) {
+    std::vector<store::EventRecord> out;
+    store::EventQuery q;
+    q.member = member;
+    q.limit = store::kMaxPageSize;
+    for (;;) {
+        auto page = must(store.search_events(store::Scope::of({member}), q), "search_events");
+        out.insert(out.end(), page.items.begin(), page.items.end());
+        if (page.next_cursor.empty()) {
+            return out;
+        }
+        q.cursor = page.next_cursor;
+    }
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -46,7 +46,7 @@ public:
 
     void start();
     void stop();
-    // Stops and starts again on the same data directory (new ports).
+    // Stops and starts again on the same data directory and ports.
     void restart();
 
     server::Server& server() { return *server_; }
@@ -120,6 +120,9 @@ private:
 };
 // The body of a batch of `records` starting at `first_seq`.
 std::string batch_body(std::uint64_t first_seq, const std::vector<std::string>& records);
+
+// Every event stored for `member`, oldest first (all pages).
+std::vector<store::EventRecord> stored_events(store::Store& store, store::TenantId member);
 
 // Polls `condition` every 5 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition,
