@@ -2,7 +2,6 @@
 // the operator runs the service and reads no member data.
 #include <gtest/gtest.h>
 
-#include "core/time.h"
 #include "store_world.h"
 
 namespace cyberalarm::server::api::test {
@@ -10,17 +9,6 @@ namespace {
 
 std::string member_path(const MemberData& m, const std::string& what) {
     return "/api/v1/members/" + std::to_string(m.id) + what;
-}
-
-std::int64_t grant(World& w, const Person& analyst, const MemberData& m, std::int64_t expires) {
-    const auto r = w.call("POST", "/api/v1/grants", w.op.token,
-                          nlohmann::json{{"user", analyst.id},
-                                         {"member", m.id},
-                                         {"purpose", "investigation 42"},
-                                         {"expires", core::format_iso8601(expires)}}
-                              .dump());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return w.json_of(r).value("id", std::int64_t{0});
 }
 
 // What the analyst sees of members A and B: event counts and the status of direct reads.
@@ -55,7 +43,7 @@ TEST(ApiAccess, AnalystWithoutAGrantSeesNothing) {
 
 TEST(ApiAccess, AGrantShowsThatMemberOnlyUntilItExpires) {
     World w;
-    const auto id = grant(w, w.force_analyst, w.a, kT0 + 3600 * kS);
+    const auto id = w.grant(w.force_analyst, w.a, kT0 + 3600 * kS);
     expect_sees(w, w.force_analyst, true);
     // Read-only, even with an admin-scoped token.
     EXPECT_EQ(w.call("POST", member_path(w.a, "/assets"), w.force_analyst.token,
@@ -83,7 +71,7 @@ TEST(ApiAccess, AGrantShowsThatMemberOnlyUntilItExpires) {
 
 TEST(ApiAccess, ARevokedGrantShowsNothing) {
     World w;
-    const auto id = grant(w, w.force_analyst, w.a, kT0 + 86400 * kS);
+    const auto id = w.grant(w.force_analyst, w.a, kT0 + 86400 * kS);
     expect_sees(w, w.force_analyst, true);
     EXPECT_EQ(w.call("DELETE", "/api/v1/grants/" + std::to_string(id), w.op.token).status, 204);
     expect_sees(w, w.force_analyst, false);

@@ -7,15 +7,6 @@
 namespace cyberalarm::server::api::test {
 namespace {
 
-std::string header(const HttpResponse& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-        if (k == name) {
-            return v;
-        }
-    }
-    return {};
-}
-
 TEST(ApiAuth, EveryRouteRejectsUnauthenticatedRequests) {
     World w;
     int checked = 0;

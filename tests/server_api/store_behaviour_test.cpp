@@ -10,15 +10,6 @@
 namespace cyberalarm::server::api::test {
 namespace {
 
-std::string header(const HttpResponse& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-        if (k == name) {
-            return v;
-        }
-    }
-    return {};
-}
-
 std::size_t count(World& w, const std::string& target, const std::string& token) {
     const auto r = w.call("GET", target, token);
     EXPECT_EQ(r.status, 200) << target << ": " << r.body;

@@ -24,14 +24,7 @@ void expect_clean(const World& w, const HttpResponse& r, const std::string& what
 TEST(ApiSecrets, NoAnswerCarriesAPlantedSecret) {
     World w;
     // Give the analyst a grant so that its answers have content too.
-    ASSERT_EQ(w.call("POST", "/api/v1/grants", w.op.token,
-                     nlohmann::json{{"user", w.force_analyst.id},
-                                    {"member", w.a.id},
-                                    {"purpose", "leak test"},
-                                    {"expires", (kT0 + 3600 * kS) / kS}}
-                         .dump())
-                  .status,
-              201);
+    ASSERT_GT(w.grant(w.force_analyst, w.a, kT0 + 3600 * kS), 0);
     int answers = 0;
     int with_content = 0;
     for (const auto* who : {&w.op, &w.admin_a, &w.viewer_a, &w.admin_b, &w.force_analyst,

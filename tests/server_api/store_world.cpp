@@ -232,6 +232,27 @@ World::World(int auth_failures) {
     planted.push_back(store::token_hash(enroll_token_b));
 }
 
+std::string header(const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+        if (k == name) {
+            return v;
+        }
+    }
+    return {};
+}
+
+std::int64_t World::grant(const Person& analyst, const MemberData& member,
+                          std::int64_t expires_ns) {
+    const auto r = call("POST", "/api/v1/grants", op.token,
+                        nlohmann::json{{"user", analyst.id},
+                                       {"member", member.id},
+                                       {"purpose", "investigation 42"},
+                                       {"expires", expires_ns / kS}}
+                            .dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json_of(r).value("id", std::int64_t{0});
+}
+
 HttpResponse World::call(const std::string& method, const std::string& target,
                          const std::string& token, const std::string& body) {
     HttpRequest request;

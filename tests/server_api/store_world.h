@@ -41,6 +41,9 @@ struct MemberData {
     std::size_t events = 0;
 };
 
+// The value of a response header ("" if absent).
+std::string header(const HttpResponse& response, const std::string& name);
+
 class World {
 public:
     // `auth_failures`: failed authentications a peer may make per minute before 429 (high by
@@ -54,6 +57,8 @@ public:
     // A token for `user` with the given scopes ("read", "read write" …).
     std::string token_for(store::UserId user, const std::string& scopes,
                           std::int64_t expires_ns = kT0 + 365 * 86400 * kS);
+    // The operator grants `analyst` access to `member` until `expires_ns`; the grant id.
+    std::int64_t grant(const Person& analyst, const MemberData& member, std::int64_t expires_ns);
     // The audit records whose action is `action`.
     std::vector<store::AuditRecord> audit_with(const std::string& action);
     // Every route with its {params} filled for `member` (or route-wide objects of it).
