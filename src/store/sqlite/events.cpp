@@ -145,10 +145,10 @@ core::Result<EventRecord> read_event(Connection& conn, std::int64_t id) {
     if (!row) {
         return core::fail(std::move(row.error()));
     }
-    const std::string missing = "event " + std::to_string(id) + " not found";
     if (!*row) {
-        // Deleted by retention between reading its key and its body.
-        return core::fail(core::Error::not_found(missing));
+        // Its key was read in the same snapshot: an index that disagrees with its table.
+        return core::fail(core::Error::corrupt("event " + std::to_string(id) +
+                                               " is in an index but not in the table"));
     }
     EventRecord rec;
     rec.id = id;
@@ -230,6 +230,11 @@ core::Result<Page<EventRecord>> SqliteStore::search_events(const Scope& scope,
     if (!conn) {
         return core::fail(std::move(conn.error()));
     }
+    // Keys and bodies are read by separate statements: one snapshot keeps them in step.
+    auto snapshot = Snapshot::begin(**conn);
+    if (!snapshot) {
+        return core::fail(std::move(snapshot.error()));
+    }
     auto members = scope_members(**conn, scope, query.member);
     if (!members) {
         return core::fail(std::move(members.error()));
@@ -253,9 +258,6 @@ core::Result<Page<EventRecord>> SqliteStore::search_events(const Scope& scope,
     for (const Key& key : keys) {
         auto rec = read_event(**conn, key.id);
         if (!rec) {
-            if (rec.error().code() == core::ErrorCode::kNotFound) {
-                continue;
-            }
             return core::fail(std::move(rec.error()));
         }
         page.items.push_back(std::move(*rec));

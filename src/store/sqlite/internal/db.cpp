@@ -222,4 +222,18 @@ core::Status Transaction::commit() {
     return {};
 }
 
+core::Result<Snapshot> Snapshot::begin(Connection& conn) {
+    if (auto st = conn.exec("BEGIN"); !st) {
+        return core::fail(std::move(st.error()));
+    }
+    return Snapshot(conn);
+}
+
+Snapshot::~Snapshot() {
+    if (conn_ != nullptr) {
+        // Read-only: ending it cannot lose anything, and there is no one to tell.
+        (void)conn_->exec("COMMIT");
+    }
+}
+
 }  // namespace cyberalarm::store::sqlite

@@ -167,4 +167,20 @@ private:
     Connection* conn_;
 };
 
+// A read transaction (deferred BEGIN … COMMIT): the statements inside it see one snapshot
+// of the database, so a query made of several statements reads a consistent state.
+class Snapshot {
+public:
+    [[nodiscard]] static core::Result<Snapshot> begin(Connection& conn);
+    Snapshot(Snapshot&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
+    Snapshot& operator=(Snapshot&&) = delete;
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    ~Snapshot();
+
+private:
+    explicit Snapshot(Connection& conn) : conn_(&conn) {}
+    Connection* conn_;
+};
+
 }  // namespace cyberalarm::store::sqlite
