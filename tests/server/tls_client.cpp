@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <cctype>
 
 #include "server/server_support.h"
@@ -64,21 +65,34 @@ bool TlsConnection::write(std::string_view bytes) {
 }
 
 std::string TlsConnection::read_until_closed(std::chrono::milliseconds timeout, bool& closed) {
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    ::setsockopt(impl_->stream.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
-                 sizeof tv);
+    // Asynchronous reads driven for at most `timeout`: a blocking read would wait in poll()
+    // beyond any socket timeout.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string out;
-    char buf[4096];
+    std::array<char, 4096> buf{};
     closed = false;
     for (;;) {
-        beast::error_code ec;
-        const std::size_t n = impl_->stream.read_some(asio::buffer(buf), ec);
-        out.append(buf, n);
-        if (ec) {
-            // EOF, a reset or a truncated TLS stream all mean the server closed; a timeout
-            // (EAGAIN) means it did not.
-            closed = ec != asio::error::would_block && ec != asio::error::try_again;
+        bool done = false;
+        beast::error_code result;
+        std::size_t got = 0;
+        impl_->stream.async_read_some(asio::buffer(buf), [&](beast::error_code ec, std::size_t n) {
+            done = true;
+            result = ec;
+            got = n;
+        });
+        impl_->ioc.restart();
+        impl_->ioc.run_until(deadline);
+        if (!done) {
+            beast::error_code ignored;
+            impl_->stream.next_layer().cancel(ignored);
+            impl_->ioc.restart();
+            impl_->ioc.run();
+            out.append(buf.data(), got);
+            return out;  // the deadline passed with the connection open
+        }
+        out.append(buf.data(), got);
+        if (result) {
+            closed = true;  // EOF, reset or a truncated TLS stream
             return out;
         }
     }
