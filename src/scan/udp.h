@@ -50,6 +50,8 @@ struct UdpOptions {
     std::chrono::milliseconds timeout{1500};
     int retries = 1;
     std::vector<UdpService> services;  // empty = all
+    // Ports other than the standard ones (tests, services moved elsewhere).
+    std::vector<std::pair<UdpService, std::uint16_t>> ports;
 };
 
 struct UdpAnswer {

@@ -33,16 +33,26 @@ bool wanted(const UdpOptions& o, UdpService s) {
     return o.services.empty() || std::find(o.services.begin(), o.services.end(), s) != o.services.end();
 }
 
+std::uint16_t port_for(const UdpOptions& o, const UdpProbeSpec& spec) {
+    for (const auto& [service, port] : o.ports) {
+        if (service == spec.service) {
+            return port;
+        }
+    }
+    return spec.port;
+}
+
 }  // namespace
 
 std::vector<UdpAnswer> scan_udp(std::span<const core::IpAddress> addresses, const UdpOptions& o,
                                 const std::atomic<bool>* cancel) {
     std::vector<Pending> pending;
     for (const core::IpAddress& a : addresses) {
-        for (const UdpProbeSpec& spec : udp_probes()) {
+        for (UdpProbeSpec spec : udp_probes()) {
             if (!wanted(o, spec.service)) {
                 continue;
             }
+            spec.port = port_for(o, spec);
             sockaddr_storage sa;
             socklen_t len = internal::to_sockaddr(a, spec.port, sa);
             internal::Fd fd(::socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
