@@ -183,17 +183,20 @@ core::Result<std::size_t> VulnDb::import_dir(const std::filesystem::path& dir) {
 namespace {
 
 Json range_json(const VersionRange& r) {
-    Json j = {{"vendor", r.vendor}, {"product", r.product}, {"source", r.source}};
+    // Both flags always: a flag on an absent bound must survive a save and load too.
+    Json j = {{"vendor", r.vendor},
+              {"product", r.product},
+              {"source", r.source},
+              {"start_inclusive", r.start_inclusive},
+              {"end_inclusive", r.end_inclusive}};
     if (!r.exact.empty()) {
         j["exact"] = r.exact;
     }
     if (!r.start.empty()) {
         j["start"] = r.start;
-        j["start_inclusive"] = r.start_inclusive;
     }
     if (!r.end.empty()) {
         j["end"] = r.end;
-        j["end_inclusive"] = r.end_inclusive;
     }
     if (!r.platforms.empty()) {
         j["platforms"] = r.platforms;

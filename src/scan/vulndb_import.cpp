@@ -170,7 +170,7 @@ double nvd_score(const Json& cve, std::string& vector) {
         const Json* score = data != nullptr ? member(*data, "baseScore") : nullptr;
         if (score != nullptr && score->is_number()) {
             vector = str(*data, "vectorString");
-            return score->get<double>();
+            return std::clamp(score->get<double>(), 0.0, 10.0);
         }
     }
     return 0;
@@ -332,7 +332,7 @@ double cve5_score(const Json& container, std::string& vector) {
             const Json* score = c != nullptr ? member(*c, "baseScore") : nullptr;
             if (score != nullptr && score->is_number()) {
                 vector = str(*c, "vectorString");
-                return score->get<double>();
+                return std::clamp(score->get<double>(), 0.0, 10.0);
             }
         }
     }
