@@ -116,7 +116,7 @@ std::vector<std::string> accepted_suites(const CheckContext& ctx, TlsEntry entry
             break;
         }
         std::string name = SSL_CIPHER_get_name(c);
-        if (exclude.find(":!" + name) != std::string::npos) {
+        if (std::find(out.begin(), out.end(), name) != out.end()) {
             break;  // the server ignored our list: stop rather than loop
         }
         out.push_back(name);
@@ -398,6 +398,13 @@ std::vector<Finding> check_tls(const CheckContext& ctx, TlsEntry entry) {
             }
         }
         suite_findings(ctx, suites, classes, out);
+        Finding all = base_finding(ctx);
+        all.check = "tls.ciphers";
+        all.title = std::to_string(suites.size()) + " TLS 1.2-and-older cipher suites accepted";
+        for (const std::string& name : suites) {
+            all.evidence += (all.evidence.empty() ? "accepted: " : " ") + name;
+        }
+        out.push_back(std::move(all));
     }
     check_certificate(ctx, entry, out);
     return out;

@@ -134,6 +134,11 @@ TEST_F(TlsCheckTest, LegacyProtocolsWeakKeySelfSignedWrongName) {
     auto proto = std::find_if(f.begin(), f.end(), [](const Finding& x) { return x.check == "tls.protocols"; });
     ASSERT_NE(proto, f.end());
     EXPECT_NE(proto->evidence.find("TLSv1.3"), std::string::npos);
+    // Regression: a suite whose name prefixes another's (…-SHA and …-SHA384) is still listed.
+    auto all = std::find_if(f.begin(), f.end(), [](const Finding& x) { return x.check == "tls.ciphers"; });
+    ASSERT_NE(all, f.end());
+    EXPECT_NE((all->evidence + " ").find(" ECDHE-RSA-AES256-SHA "), std::string::npos) << all->evidence;
+    EXPECT_NE(all->evidence.find("ECDHE-RSA-AES256-SHA384"), std::string::npos) << all->evidence;
 }
 
 TEST_F(TlsCheckTest, ExpiryAgainstAPinnedClock) {

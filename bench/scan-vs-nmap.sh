@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# scan-vs-nmap.sh — cyberalarm-scan beside nmap and sslscan on loopback (bench/README.md,
+# "Scanner"). Traffic goes to 127.0.0.1 only.
+#
+#   bench/scan-vs-nmap.sh [BUILD_DIR] [LAB_STATE_DIR] [RUNS]
+#
+# BUILD_DIR defaults to build/release (a Release build with cyberalarm-scan built);
+# LAB_STATE_DIR to /tmp/lab: the lab is started there with ../shared/scripts/lab-services.sh
+# unless it already runs. RUNS (default 3): each timing is the median of that many runs.
+# (a) all 65,535 TCP ports of 127.0.0.1: cyberalarm-scan --discovery-only vs nmap -sT -T5/-T4
+# (b) the lab's ports: identification (cyberalarm-scan --no-checks, and with every check)
+#     vs nmap -sV; a table of what each found
+# (c) the two HTTPS lab ports: TLS findings vs sslscan
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/build/release}
+LAB=${2:-/tmp/lab}
+RUNS=${3:-3}
+SCAN=$BUILD/apps/cyberalarm-scan/cyberalarm-scan
+LABSH=$ROOT/../shared/scripts/lab-services.sh
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+for tool in "$SCAN" nmap sslscan python3; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 2; }
+done
+
+# median_time NAME CMD... : runs CMD $RUNS times (output discarded), prints the median seconds
+median_time() {
+    local name=$1; shift
+    local times=()
+    for _ in $(seq "$RUNS"); do
+        local t0 t1
+        t0=$(date +%s.%N)
+        "$@" >/dev/null 2>&1 || true
+        t1=$(date +%s.%N)
+        times+=("$(python3 -c "print(f'{$t1-$t0:.3f}')")")
+    done
+    local med
+    med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    printf '| %s | %s s | %s |\n' "$name" "$med" "$(IFS=' '; echo "${times[*]}")"
+}
+
+echo "## (a) all 65,535 TCP ports of 127.0.0.1 (median of $RUNS)"
+echo
+echo "| command | median | runs |"
+echo "| --- | ---: | --- |"
+median_time "cyberalarm-scan --allow-loopback -t 127.0.0.1 -p - --discovery-only" \
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --json
+median_time "nmap -sT -p- -T5 -n 127.0.0.1" nmap -sT -p- -T5 -n 127.0.0.1
+median_time "nmap -sT -p- -T4 -n 127.0.0.1" nmap -sT -p- -T4 -n 127.0.0.1
+"$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --json > "$OUT/sweep.json"
+nmap -sT -p- -T5 -n 127.0.0.1 -oG "$OUT/sweep.gnmap" >/dev/null
+python3 - "$OUT/sweep.json" "$OUT/sweep.gnmap" <<'PY'
+import json, re, sys
+ours = sorted(p["port"] for p in json.load(open(sys.argv[1]))["open_ports"])
+theirs = sorted(int(m) for m in re.findall(r"(\d+)/open/tcp", open(sys.argv[2]).read()))
+print(f"\nopen ports: cyberalarm-scan {len(ours)} {ours}; nmap {len(theirs)} {theirs}")
+print("(ports open in one run and not the other are other engineers' short-lived listeners)\n")
+PY
+
+if ! "$LABSH" status "$LAB" >/dev/null 2>&1; then
+    "$LABSH" start "$LAB" >/dev/null
+fi
+PORTS=$("$LABSH" ports | awk -F'[: ]+' '/^127\.0\.0\.1:/ {print $2}' | paste -sd, -)
+echo "## (b) lab identification, ports $PORTS (median of $RUNS)"
+echo
+echo "| command | median | runs |"
+echo "| --- | ---: | --- |"
+median_time "cyberalarm-scan --no-checks (identification only)" \
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p "$PORTS" --no-checks --json
+median_time "cyberalarm-scan (identification and every check, CVE corpus)" \
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p "$PORTS" --json --ca-file "$LAB/tls/lab-ca.crt" \
+    --cve-dir "$ROOT/../shared/corpus/vulndb"
+median_time "nmap -sV" nmap -sV -n -p "$PORTS" 127.0.0.1
+"$SCAN" --allow-loopback -t 127.0.0.1 -p "$PORTS" --no-checks --json > "$OUT/id.json"
+nmap -sV -n -p "$PORTS" 127.0.0.1 -oG "$OUT/id.gnmap" >/dev/null
+python3 - "$OUT/id.json" "$OUT/id.gnmap" "$LAB/services.tsv" <<'PY'
+import json, re, sys
+ours = {s["port"]: s for s in json.load(open(sys.argv[1]))["services"]}
+theirs = {}
+for port, service, info in re.findall(r"(\d+)/open/tcp//([^/]*)//([^/]*)/", open(sys.argv[2]).read()):
+    theirs[int(port)] = (service, info)
+lab = {}
+for line in open(sys.argv[3]).read().splitlines()[1:]:
+    f = line.split("\t")
+    lab[int(f[1])] = (f[2], f[5] + " " + f[6])
+print("\n| port | lab (Debian package) | cyberalarm-scan | nmap -sV |")
+print("| --- | --- | --- | --- |")
+for port in sorted(lab):
+    o = ours.get(port)
+    mine = "not found" if o is None else " ".join(x for x in [o["service"] + ("/tls" if o["tls"] else ""), o["product"], o["version"], o["extra"]] if x)
+    t = theirs.get(port)
+    nm = "not found" if t is None else " ".join(x for x in t if x)
+    print(f"| {port} | {lab[port][0]}: {lab[port][1]} | {mine} | {nm} |")
+print()
+PY
+
+echo "## (c) TLS on the HTTPS lab ports beside sslscan"
+for port in $("$LABSH" ports | awk -F'[: ]+' '/https/ {print $2}'); do
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p "$port" --json --ca-file "$LAB/tls/lab-ca.crt" > "$OUT/tls-$port.json"
+    sslscan --no-colour 127.0.0.1:"$port" > "$OUT/sslscan-$port.txt" 2>&1 || true
+    python3 - "$port" "$OUT/tls-$port.json" "$OUT/sslscan-$port.txt" <<'PY'
+import json, re, sys
+port, ours, text = sys.argv[1], json.load(open(sys.argv[2])), open(sys.argv[3]).read()
+checks = {f["check"]: f for f in ours["findings"] if f["port"] == int(port)}
+offered = checks.get("tls.protocols", {}).get("evidence", "")
+suites = set()
+for c in ("tls.cipher.anonymous", "tls.cipher.broken", "tls.cipher.no_forward_secrecy", "tls.cipher.cbc_sha1"):
+    if c in checks:
+        suites.update(checks[c]["evidence"].replace("accepted: ", "").split())
+ss_proto = dict(re.findall(r"^(SSLv[23]|TLSv1\.[0-3])\s+(enabled|disabled)", text, re.M))
+ss_ciphers = re.findall(r"^(?:Preferred|Accepted)\s+(TLSv1\.[0-3])\s+\d+ bits\s+(\S+)", text, re.M)
+ss_legacy = {c for v, c in ss_ciphers if v != "TLSv1.3"}
+print(f"\nport {port}:\n")
+print("| item | cyberalarm-scan | sslscan |")
+print("| --- | --- | --- |")
+for v, ours_name in (("SSLv3", "SSLv3"), ("TLSv1.0", "TLSv1.0"), ("TLSv1.1", "TLSv1.1"), ("TLSv1.2", "TLSv1.2"), ("TLSv1.3", "TLSv1.3")):
+    print(f"| {v} | {'offered' if ours_name in offered.split() else 'not offered'} | {ss_proto.get(v, '?')} |")
+mine_all = set(checks.get("tls.ciphers", {}).get("evidence", "").replace("accepted: ", "").split())
+print(f"| TLS ≤1.2 suites accepted | {len(mine_all)} | {len(ss_legacy)} (same set: {'yes' if mine_all == ss_legacy else 'no'}) |")
+print(f"| of which weak (anon, no forward secrecy, CBC/SHA-1) | {len(suites)} | — |")
+print(f"| anonymous suites | {'yes' if 'tls.cipher.anonymous' in checks else 'no'} | {'yes' if any('ADH' in c or 'AECDH' in c for c in ss_legacy) else 'no'} |")
+for c, label in (("tls.cert.expired", "certificate expired"), ("tls.cert.self_signed", "self-signed"),
+                 ("tls.cert.wrong_name", "wrong name"), ("tls.cert.weak_key", "weak key"), ("tls.hsts_missing", "HSTS missing")):
+    print(f"| {label} | {'yes' if c in checks else 'no'} | {'—' if label in ('wrong name', 'HSTS missing', 'self-signed', 'weak key') else ('yes' if 'expired' in text.lower() else 'no')} |")
+PY
+done
