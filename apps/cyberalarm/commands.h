@@ -12,5 +12,10 @@ using Command = std::function<int()>;
 Command add_parse_command(CLI::App& app);
 Command add_detect_command(CLI::App& app);
 Command add_analyze_command(CLI::App& app);
+// Operator commands against the server's store (cmd_admin.cpp, cmd_user.cpp).
+Command add_tenant_command(CLI::App& app);
+Command add_collector_command(CLI::App& app);
+Command add_enroll_token_command(CLI::App& app);
+Command add_user_command(CLI::App& app);
 
 }  // namespace cyberalarm::app

@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
         {"parse", cyberalarm::app::add_parse_command(app)},
         {"detect", cyberalarm::app::add_detect_command(app)},
         {"analyze", cyberalarm::app::add_analyze_command(app)},
+        {"tenant", cyberalarm::app::add_tenant_command(app)},
+        {"collector", cyberalarm::app::add_collector_command(app)},
+        {"enroll-token", cyberalarm::app::add_enroll_token_command(app)},
+        {"user", cyberalarm::app::add_user_command(app)},
     };
     try {
         app.parse(argc, argv);

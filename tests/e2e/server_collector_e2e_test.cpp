@@ -1,0 +1,271 @@
+// The whole service on loopback, each part as the real binary (issue 5 §7): cyberalarm-server
+// starts on an empty data directory, the operator sets up tenants, a collector and people
+// with the `cyberalarm` admin commands, the collector enrolls with its one-time token,
+// `logger --tcp` sends a port scan in firewall logs to the collector, and the events and
+// the finding are read back through the REST API — by the member, and by nobody else.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "collector/collector_process.h"
+#include "server/server_support.h"
+#include "support/child_process.h"
+#include "support/test_support.h"
+
+namespace cyberalarm::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr int kScanPorts = 60;
+
+class ServiceOnLoopback {
+public:
+    ServiceOnLoopback() : data_(dir_.path() / "data") {
+        const auto config = dir_.path() / "server.yaml";
+        std::ofstream(config) << "server:\n  data_dir: " << data_.string()
+                              << "\ningest:\n  address: 127.0.0.1\n  port: 0\n"
+                              << "api:\n  address: 127.0.0.1\n  port: 0\n";
+        server_.emplace(std::vector<std::string>{CA_SERVER_BIN, "--config", config.string()},
+                        dir_.path());
+        if (!server_->wait_for_output("api_port=", 60s)) {
+            throw std::runtime_error("server did not start: " + server_->stderr_text());
+        }
+        const std::string out = server_->stdout_text();
+        std::smatch m;
+        if (!std::regex_search(out, m, std::regex("ingest_port=(\\d+) api_port=(\\d+)"))) {
+            throw std::runtime_error("no ports in: " + out);
+        }
+        ingest_port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+        api_port_ = static_cast<std::uint16_t>(std::stoi(m[2]));
+        if (std::regex_search(out, m, std::regex("shown once[^:]*: (\\S+)"))) {
+            operator_token_ = m[1];
+        }
+    }
+
+    // `cyberalarm <args> --data-dir <data>`; fails the test on a non-zero exit.
+    std::string cli(std::vector<std::string> args, const std::string& stdin_text = {},
+                    int expect = 0) {
+        args.insert(args.begin(), CA_CLI_BIN);
+        args.push_back("--data-dir");
+        args.push_back(data_.string());
+        const CommandResult r = run_command(args, dir_.path(), stdin_text);
+        EXPECT_EQ(r.exit_code, expect) << args[1] << " " << args[2] << ": " << r.err;
+        return r.out;
+    }
+    json cli_json(std::vector<std::string> args, const std::string& stdin_text = {}) {
+        args.push_back("--json");
+        const std::string out = cli(std::move(args), stdin_text);
+        return json::parse(out.substr(0, out.find('\n')));
+    }
+
+    // GET on the API with a bearer token ("" for none).
+    Answer api_get(const std::string& target, const std::string& token) {
+        Headers headers;
+        if (!token.empty()) {
+            headers.emplace_back("Authorization", "Bearer " + token);
+        }
+        return https_request(api_port_, data_ / "ca" / "ca.pem", std::nullopt, "GET", target, "",
+                             "", headers);
+    }
+
+    int stop() { return server_->terminate(); }
+
+    const std::filesystem::path& dir() const { return dir_.path(); }
+    const std::filesystem::path& data() const { return data_; }
+    std::uint16_t ingest_port() const { return ingest_port_; }
+    const std::string& operator_token() const { return operator_token_; }
+    std::string server_log() const { return server_->stderr_text(); }
+
+private:
+    TempDir dir_;
+    std::filesystem::path data_;
+    std::optional<ChildProcess> server_;
+    std::uint16_t ingest_port_ = 0;
+    std::uint16_t api_port_ = 0;
+    std::string operator_token_;
+};
+
+std::filesystem::path write_collector_config(const std::filesystem::path& dir,
+                                             std::uint16_t ingest_port) {
+    std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+    const auto path = dir / "collector.yaml";
+    std::ofstream(path) << "collector:\n  name: e2e\n  state_dir: " << dir.string() << "\n"
+                        << "member:\n  internal_networks: [192.168.0.0/16]\n"
+                        << "  pseudonymise: false\n"
+                        << "inputs:\n  - name: tcp\n    type: tcp\n    address: 127.0.0.1\n"
+                        << "    port: 0\n"
+                        << "spool:\n  dir: " << (dir / "spool").string() << "\n"
+                        << "uplink:\n  server: https://127.0.0.1:" << ingest_port << "\n"
+                        << "  ca: " << (dir / "server-ca.pem").string() << "\n"
+                        << "  cert: " << (dir / "cert.pem").string() << "\n"
+                        << "  key: " << (dir / "key.pem").string() << "\n"
+                        << "  backoff_initial_ms: 100\n  backoff_max_ms: 500\n"
+                        << "status:\n  socket: " << (dir / "status.sock").string() << "\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+    return path;
+}
+
+// A port scan as netfilter logs it: one SYN from 203.0.113.9 to each of `kScanPorts` ports.
+std::filesystem::path write_scan_lines(const std::filesystem::path& dir, int first_port) {
+    const auto path = dir / ("scan-" + std::to_string(first_port) + ".txt");
+    std::ofstream out(path);
+    for (int p = first_port; p < first_port + kScanPorts; ++p) {
+        out << "[12345.678] IN=eth0 OUT= MAC=00:11:22:33:44:55 SRC=203.0.113.9 "
+               "DST=192.168.1.10 LEN=44 TOS=0x00 PREC=0x00 TTL=49 ID=1 PROTO=TCP SPT=40000 DPT="
+            << p << " WINDOW=1024 RES=0x00 SYN URGP=0\n";
+    }
+    return path;
+}
+
+void send_with_logger(const std::filesystem::path& dir, std::uint16_t port,
+                      const std::filesystem::path& lines) {
+    const CommandResult r =
+        run_command({"/usr/bin/logger", "--tcp", "-n", "127.0.0.1", "-P", std::to_string(port),
+                     "-t", "kernel", "-f", lines.string()},
+                    dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+json body_of(const Answer& a) { return json::parse(a.body, nullptr, false); }
+
+TEST(ServerCollectorE2E, EnrollSendDetectAndReadBackOnlyAsTheMember) {
+    ServiceOnLoopback svc;
+    ASSERT_FALSE(svc.operator_token().empty()) << "first start printed no operator token";
+
+    // The operator's setup, with the admin commands against the server's store.
+    const auto nation = svc.cli_json({"tenant", "add", "--level", "nation", "--name", "UK"});
+    const auto region = svc.cli_json({"tenant", "add", "--level", "region", "--parent",
+                                      std::to_string(nation["id"].get<int>()), "--name", "NW"});
+    const auto force = svc.cli_json({"tenant", "add", "--level", "force", "--parent",
+                                     std::to_string(region["id"].get<int>()), "--name", "GM"});
+    const std::string force_id = std::to_string(force["id"].get<int>());
+    const auto a = svc.cli_json({"tenant", "add", "--level", "member", "--parent", force_id,
+                                 "--name", "Acme School", "--networks", "192.168.0.0/16"});
+    const auto b = svc.cli_json(
+        {"tenant", "add", "--level", "member", "--parent", force_id, "--name", "Other Ltd"});
+    const std::string member_a = std::to_string(a["id"].get<int>());
+    const std::string member_b = std::to_string(b["id"].get<int>());
+    svc.cli({"collector", "add", "--member", member_a, "--id", "gw-a", "--name", "gateway"});
+    const std::string enroll_token =
+        svc.cli_json({"enroll-token", "create", "--collector", "gw-a"})["token"];
+    const std::string password = "correct horse battery staple\n";
+    const auto user_a = svc.cli_json({"user", "add", "--tenant", member_a, "--role",
+                                      "member_admin", "--email", "admin@acme.example",
+                                      "--password-stdin"},
+                                     password);
+    const auto user_b = svc.cli_json({"user", "add", "--tenant", member_b, "--role",
+                                      "member_viewer", "--email", "viewer@other.example",
+                                      "--password-stdin"},
+                                     password);
+    const std::string token_a = svc.cli_json(
+        {"user", "token", "--user", std::to_string(user_a["id"].get<int>())})["token"];
+    const std::string token_b = svc.cli_json(
+        {"user", "token", "--user", std::to_string(user_b["id"].get<int>())})["token"];
+
+    // The collector enrolls with its one-time token, then runs.
+    const auto col_dir = svc.dir() / "collector";
+    const auto config = write_collector_config(col_dir, svc.ingest_port());
+    const CommandResult enrolled =
+        run_command({CA_COLLECTOR_BIN, "enroll", "-c", config.string(), "--token", enroll_token,
+                     "--ca", (svc.data() / "ca" / "ca.pem").string()},
+                    svc.dir());
+    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+    const CommandResult reused =
+        run_command({CA_COLLECTOR_BIN, "enroll", "-c", config.string(), "--token", enroll_token,
+                     "--ca", (svc.data() / "ca" / "ca.pem").string(), "--overwrite"},
+                    svc.dir());
+    EXPECT_NE(reused.exit_code, 0) << "an enrollment token worked twice";
+
+    CollectorProcess collector(config, col_dir / "status.sock");
+    collector.start();
+    ASSERT_TRUE(collector.wait_ready(30s)) << collector.stderr_text();
+    const std::uint16_t syslog_port = collector.input_port(0);
+    ASSERT_NE(syslog_port, 0);
+    send_with_logger(svc.dir(), syslog_port, write_scan_lines(svc.dir(), 1000));
+
+    // The member finds the events and the one port-scan finding through the API.
+    json findings;
+    ASSERT_TRUE(eventually(
+        [&] {
+            findings = body_of(svc.api_get("/api/v1/findings?member=" + member_a, token_a));
+            return findings.contains("items") && findings["items"].size() == 1 &&
+                   findings["items"][0]["finding"]["distinct"]["ports"] == kScanPorts;
+        },
+        60s))
+        << findings.dump() << "\n" << svc.server_log();
+    const json& finding = findings["items"][0];
+    EXPECT_EQ(finding["finding"]["kind"], "port_scan");
+    EXPECT_EQ(finding["finding"]["source"]["ip"], "203.0.113.9");
+    const json events =
+        body_of(svc.api_get("/api/v1/events?member=" + member_a + "&port=1022", token_a));
+    ASSERT_EQ(events["items"].size(), 1u) << events.dump();
+    EXPECT_EQ(events["items"][0]["event"]["destination"]["port"], 1022);
+    const json col = body_of(svc.api_get("/api/v1/collectors/gw-a", token_a));
+    EXPECT_EQ(col["events_total"], kScanPorts) << col.dump();
+
+    // Nobody else: no token, another member's user, the operator.
+    EXPECT_EQ(svc.api_get("/api/v1/events?member=" + member_a, "").status, 401u);
+    EXPECT_EQ(svc.api_get("/api/v1/findings?member=" + member_a, token_b).status, 404u);
+    const std::string finding_path = "/api/v1/members/" + member_a + "/findings/" +
+                                     finding["id"].get<std::string>();
+    EXPECT_EQ(svc.api_get(finding_path, token_b).status, 404u);
+    EXPECT_EQ(svc.api_get(finding_path, token_a).status, 200u);
+    EXPECT_EQ(svc.api_get("/api/v1/collectors/gw-a", token_b).status, 404u);
+    const json b_findings = body_of(svc.api_get("/api/v1/findings", token_b));
+    EXPECT_TRUE(b_findings["items"].empty()) << b_findings.dump();
+    EXPECT_EQ(svc.api_get("/api/v1/events?member=" + member_a, svc.operator_token()).status,
+              403u);
+
+    // Revoked by the operator: the collector's next batches are refused and nothing lands.
+    svc.cli({"collector", "revoke", "gw-a"});
+    send_with_logger(svc.dir(), syslog_port, write_scan_lines(svc.dir(), 2000));
+    EXPECT_TRUE(collector.wait_status(
+        [](const json& s) { return s["uplink"]["errors"].get<std::uint64_t>() > 0; }, 30s))
+        << collector.status().value_or(json{}).dump();
+    const json after = body_of(svc.api_get("/api/v1/collectors/gw-a", token_a));
+    EXPECT_EQ(after["events_total"], kScanPorts) << after.dump();
+
+    // Every read above of member A's data is in the audit log the member can list.
+    const json audit = body_of(svc.api_get("/api/v1/audit?member=" + member_a, token_a));
+    ASSERT_TRUE(audit.contains("items")) << audit.dump();
+    EXPECT_GE(audit["items"].size(), 3u);
+
+    collector.stop();
+    EXPECT_EQ(svc.stop(), 0) << svc.server_log();
+}
+
+TEST(ServerCollectorE2E, AdminCommandsRefuseBadInputWithReasons) {
+    ServiceOnLoopback svc;
+    const auto nation = svc.cli_json({"tenant", "add", "--level", "nation", "--name", "UK"});
+    const std::string nation_id = std::to_string(nation["id"].get<int>());
+    // A member directly under a nation skips two levels.
+    svc.cli({"tenant", "add", "--level", "member", "--parent", nation_id, "--name", "X"}, {}, 1);
+    svc.cli({"tenant", "add", "--level", "region", "--parent", nation_id, "--name", "R",
+             "--networks", "10.0.0.0/33"},
+            {}, 1);
+    // A member role on a nation, and a short password.
+    svc.cli({"user", "add", "--tenant", nation_id, "--role", "member_admin", "--email",
+             "a@b.example", "--password-stdin"},
+            "correct horse battery staple\n", 2);
+    svc.cli({"user", "add", "--tenant", nation_id, "--role", "national_analyst", "--email",
+             "a@b.example", "--password-stdin"},
+            "short\n", 1);
+    // Passwords never on the command line.
+    svc.cli({"user", "add", "--tenant", nation_id, "--role", "national_analyst", "--email",
+             "a@b.example"},
+            {}, 1);
+    svc.cli({"enroll-token", "create", "--collector", "nope"}, {}, 1);
+    EXPECT_EQ(svc.stop(), 0);
+}
+
+}  // namespace
+}  // namespace cyberalarm::test
