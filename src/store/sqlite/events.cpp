@@ -166,6 +166,64 @@ core::Result<EventRecord> read_event(Connection& conn, std::int64_t id) {
     return rec;
 }
 
+// The counts of a summary, gathered row by row.
+class SummaryCounts {
+public:
+    SummaryCounts(std::int64_t from_ns, std::int64_t bucket_ns) : from_(from_ns), width_(bucket_ns) {}
+
+    void add(const Stmt& row) {
+        ++events_;
+        const auto action = static_cast<core::Action>(row.i64(1));
+        denied_ += action == core::Action::kDeny || action == core::Action::kDrop ||
+                   action == core::Action::kReject;
+        ++buckets_[(row.i64(0) - from_) / width_];
+        if (!row.is_null(2)) {
+            ++sources_[std::string(row.blob(2))];
+        }
+        if (!row.is_null(3)) {
+            ++ports_[static_cast<std::uint16_t>(row.i64(3))];
+        }
+    }
+
+    EventSummary finish(std::size_t top_n) const {
+        EventSummary s;
+        s.events = events_;
+        s.denied = denied_;
+        for (const auto& [k, n] : buckets_) {
+            s.per_bucket.emplace_back(from_ + k * width_, n);
+        }
+        std::sort(s.per_bucket.begin(), s.per_bucket.end());
+        for (const auto& [src, n] : top(sources_, top_n)) {
+            s.top_sources.emplace_back(address_from_bytes(src), n);
+        }
+        s.top_ports = top(ports_, top_n);
+        return s;
+    }
+
+private:
+    // Most first; ties by key, so that equal counts come out in a stable order.
+    template <typename K>
+    static std::vector<std::pair<K, std::uint64_t>> top(
+        const std::unordered_map<K, std::uint64_t>& counts, std::size_t n) {
+        std::vector<std::pair<K, std::uint64_t>> v(counts.begin(), counts.end());
+        const auto more = [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        };
+        const std::size_t keep = std::min(n, v.size());
+        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), more);
+        v.resize(keep);
+        return v;
+    }
+
+    std::int64_t from_;
+    std::int64_t width_;
+    std::uint64_t events_ = 0;
+    std::uint64_t denied_ = 0;
+    std::unordered_map<std::int64_t, std::uint64_t> buckets_;
+    std::unordered_map<std::string, std::uint64_t> sources_;
+    std::unordered_map<std::uint16_t, std::uint64_t> ports_;
+};
+
 std::size_t page_limit(std::size_t limit) { return std::clamp<std::size_t>(limit, 1, kMaxPageSize); }
 
 }  // namespace
@@ -286,55 +344,28 @@ core::Result<EventSummary> SqliteStore::summarize_events(const Scope& scope,
     if (members->empty() || query.from_ns >= query.to_ns) {
         return summary;
     }
-    const std::string where = event_summary_where(query, false);
-    const std::string scope_json = json_id_list(*members);
-    auto run = [&](const std::string& sql, auto&& on_row) -> core::Status {
-        auto st = (*conn)->prepare(sql);
-        if (!st) {
-            return core::fail(std::move(st.error()));
-        }
-        bind_event_query(*st, query);
-        st->bind_named(":scope", scope_json).bind_named(":bucket", bucket_ns).bind_named(":top", top_n);
-        for (;;) {
-            auto row = st->step();
-            if (!row) {
-                return core::fail(std::move(row.error()));
-            }
-            if (!*row) {
-                return {};
-            }
-            on_row(*st);
-        }
-    };
-    // Buckets are aligned to the start of the range, so a report's first bucket is whole.
-    auto st = run("SELECT (time_ns - :from) / :bucket, count(*), sum(action IN (2, 3, 4)) "
-                  "FROM events " + where + " GROUP BY 1 ORDER BY 1",
-                  [&](const Stmt& s) {
-                      const auto n = static_cast<std::uint64_t>(s.i64(1));
-                      summary.events += n;
-                      summary.denied += static_cast<std::uint64_t>(s.i64(2));
-                      summary.per_bucket.emplace_back(query.from_ns + s.i64(0) * bucket_ns, n);
-                  });
-    if (st && top_n > 0) {
-        st = run("SELECT src, count(*) AS n FROM events " + where +
-                     " AND src IS NOT NULL GROUP BY src ORDER BY n DESC, src LIMIT :top",
-                 [&](const Stmt& s) {
-                     summary.top_sources.emplace_back(address_from_bytes(s.blob(0)),
-                                                      static_cast<std::uint64_t>(s.i64(1)));
-                 });
-    }
-    if (st && top_n > 0) {
-        st = run("SELECT dst_port, count(*) AS n FROM events " + where +
-                     " AND dst_port IS NOT NULL GROUP BY dst_port ORDER BY n DESC, dst_port "
-                     "LIMIT :top",
-                 [&](const Stmt& s) {
-                     summary.top_ports.emplace_back(static_cast<std::uint16_t>(s.i64(0)),
-                                                    static_cast<std::uint64_t>(s.i64(1)));
-                 });
-    }
+    // One pass over the range, aggregated here: the rows need table lookups (action,
+    // addresses and ports are not in the member/time index), and three GROUP BY queries
+    // would pay for those lookups three times.
+    auto st = (*conn)->prepare("SELECT time_ns, action, src, dst_port FROM events " +
+                               event_summary_where(query, false));
     if (!st) {
         return core::fail(std::move(st.error()));
     }
+    bind_event_query(*st, query);
+    st->bind_named(":scope", json_id_list(*members));
+    SummaryCounts counts(query.from_ns, bucket_ns);
+    for (;;) {
+        auto row = st->step();
+        if (!row) {
+            return core::fail(std::move(row.error()));
+        }
+        if (!*row) {
+            break;
+        }
+        counts.add(*st);
+    }
+    summary = counts.finish(top_n);
     return summary;
 }
 
