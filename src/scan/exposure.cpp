@@ -127,8 +127,8 @@ std::vector<Finding> check_exposure(const CheckContext& ctx) {
     } else if (s == "elasticsearch") {
         out.push_back(make(ctx, "exposure.elasticsearch_noauth", core::Severity::kCritical,
                            "Elasticsearch answers without authentication",
-                           "GET / answered 200: " + printable(ctx.service.answer.substr(
-                                                        ctx.service.answer.find("cluster_name") == std::string::npos ? 0 : ctx.service.answer.find("cluster_name")), 80),
+                           "GET / answered 200 with the cluster's name and version " +
+                               ctx.service.id.version,
                            "Enable Elasticsearch security (xpack.security.enabled: true) and "
                            "keep the HTTP port off the internet."));
     } else if (s == "docker") {

@@ -188,8 +188,8 @@ int bounded_int(const YAML::Node& n, const char* key, int fallback, int lo, int 
                                             : fallback;
 }
 
-core::Result<ProbeSet> parse_document(const YAML::Node& root, ProbeSettings& settings,
-                                      std::vector<Probe>& probes) {
+core::Status parse_document(const YAML::Node& root, ProbeSettings& settings,
+                            std::vector<Probe>& probes) {
     if (!root.IsMap() || scalar(root, "format") != "cyberalarm-probes" ||
         scalar(root, "version") != "1") {
         return fail(Error::unsupported("not a cyberalarm-probes version 1 file"));
@@ -221,7 +221,7 @@ core::Result<ProbeSet> parse_document(const YAML::Node& root, ProbeSettings& set
         }
         probes.push_back(std::move(*p));
     }
-    return ProbeSet();
+    return {};
 }
 
 std::string expand(const std::string& tpl, const std::vector<std::string>& groups) {
