@@ -355,15 +355,8 @@ core::Result<EventSummary> SqliteStore::summarize_events(const Scope& scope,
     bind_event_query(*st, query);
     st->bind_named(":scope", json_id_list(*members));
     SummaryCounts counts(query.from_ns, bucket_ns);
-    for (;;) {
-        auto row = st->step();
-        if (!row) {
-            return core::fail(std::move(row.error()));
-        }
-        if (!*row) {
-            break;
-        }
-        counts.add(*st);
+    if (auto done = each_row(*st, [&](const Stmt& s) { counts.add(s); }); !done) {
+        return core::fail(std::move(done.error()));
     }
     summary = counts.finish(top_n);
     return summary;

@@ -172,18 +172,14 @@ core::Result<std::vector<TenantId>> members_under_on(Connection& conn, TenantId 
     st->bind_all(tenant);
     std::vector<TenantId> members;
     bool found = false;
-    for (;;) {
-        auto row = st->step();
-        if (!row) {
-            return core::fail(std::move(row.error()));
-        }
-        if (!*row) {
-            break;
-        }
+    auto done = each_row(*st, [&](const Stmt& s) {
         found = true;
-        if (st->i64(1) == static_cast<std::int64_t>(TenantLevel::kMember)) {
-            members.push_back(st->i64(0));
+        if (s.i64(1) == static_cast<std::int64_t>(TenantLevel::kMember)) {
+            members.push_back(s.i64(0));
         }
+    });
+    if (!done) {
+        return core::fail(std::move(done.error()));
     }
     if (!found) {
         return core::fail(core::Error::not_found("tenant " + std::to_string(tenant) + " not found"));

@@ -57,20 +57,29 @@ ReportRecord read_report(const Stmt& st);  // without the body
 // "SELECT <columns> FROM <table> <rest>"
 std::string select_sql(std::string_view columns, std::string_view table, std::string_view rest);
 
-// Steps `st` to the end, reading each row with `read`.
-template <typename T, typename Read>
-core::Result<std::vector<T>> collect(Stmt& st, Read read) {
-    std::vector<T> out;
+// Steps `st` to the end, calling `on_row(st)` for each row.
+template <typename OnRow>
+core::Status each_row(Stmt& st, OnRow on_row) {
     for (;;) {
         auto row = st.step();
         if (!row) {
             return core::fail(std::move(row.error()));
         }
         if (!*row) {
-            return out;
+            return {};
         }
-        out.push_back(read(st));
+        on_row(st);
     }
+}
+
+// Steps `st` to the end, reading each row with `read`.
+template <typename T, typename Read>
+core::Result<std::vector<T>> collect(Stmt& st, Read read) {
+    std::vector<T> out;
+    if (auto done = each_row(st, [&](const Stmt& s) { out.push_back(read(s)); }); !done) {
+        return core::fail(std::move(done.error()));
+    }
+    return out;
 }
 
 // Steps `st` once: the row read with `read`, or kNotFound with `missing` as the message.
