@@ -53,27 +53,28 @@ protected:
 };
 
 TEST_F(DetectionTest, PortScanAcrossBatchesIsOneUpdatedFinding) {
-    send(1, scan_records("203.0.113.7", "10.1.0.5", 1, 8, 1000));
-    settle();
-    EXPECT_TRUE(findings(h->store(), member).empty());  // 8 ports: below the threshold
-    send(9, scan_records("203.0.113.7", "10.1.0.5", 9, 8, 1008));
-    settle();
-    auto after2 = findings(h->store(), member);
+    // Sends `n` more ports of the scan and returns the findings stored once detection is done.
+    std::uint64_t next = 1;
+    auto scan_more = [&](std::size_t n) {
+        send(next, scan_records("203.0.113.7", "10.1.0.5", static_cast<std::uint16_t>(next), n,
+                                1000 + static_cast<std::int64_t>(next)));
+        next += n;
+        settle();
+        return findings(h->store(), member);
+    };
+    EXPECT_TRUE(scan_more(8).empty());  // 8 ports: below the threshold
+    const auto after2 = scan_more(8);
     ASSERT_EQ(after2.size(), 1u);
     EXPECT_EQ(after2[0].finding.kind, detect::FindingKind::kPortScan);
     EXPECT_EQ(after2[0].finding.distinct_ports, 16u);
-    send(17, scan_records("203.0.113.7", "10.1.0.5", 17, 8, 1016));
-    settle();
-    auto after3 = findings(h->store(), member);
+    const auto after3 = scan_more(8);
     ASSERT_EQ(after3.size(), 1u);
     EXPECT_EQ(after3[0].finding.id, after2[0].finding.id);
     EXPECT_EQ(after3[0].finding.distinct_ports, 24u);
     EXPECT_EQ(after3[0].finding.count, 24u);
     // The engine starts empty after a restart; the stored finding keeps growing.
     h->restart();
-    send(25, scan_records("203.0.113.7", "10.1.0.5", 25, 10, 1024));
-    settle();
-    auto after_restart = findings(h->store(), member);
+    const auto after_restart = scan_more(10);
     ASSERT_EQ(after_restart.size(), 1u);
     EXPECT_EQ(after_restart[0].finding.id, after2[0].finding.id);
     EXPECT_EQ(after_restart[0].finding.count, 34u);

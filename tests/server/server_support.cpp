@@ -106,9 +106,24 @@ core::Result<uplink::EnrollResult> ServerHarness::enroll(const std::string& toke
 
 namespace {
 
-std::string record(core::Event e) {
-    std::string out;
-    core::encode_event(e, out);
+// `count` encoded events from `src` to `dst` over TCP, one second apart from `t0_s`, each
+// finished by `fill(event, i)`.
+template <typename Fill>
+std::vector<std::string> records(const std::string& src, const std::string& dst,
+                                 std::size_t count, std::int64_t t0_s, Fill fill) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        core::Event e;
+        e.time_ns = (t0_s + static_cast<std::int64_t>(i)) * 1'000'000'000;
+        e.format = "test";
+        e.src_ip = *core::IpAddress::parse(src);
+        e.dst_ip = *core::IpAddress::parse(dst);
+        e.transport = core::Transport::kTcp;
+        fill(e, i);
+        std::string rec;
+        core::encode_event(e, rec);
+        out.push_back(std::move(rec));
+    }
     return out;
 }
 
@@ -117,40 +132,22 @@ std::string record(core::Event e) {
 std::vector<std::string> scan_records(const std::string& src, const std::string& dst,
                                       std::uint16_t first_port, std::size_t count,
                                       std::int64_t t0_s) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < count; ++i) {
-        core::Event e;
-        e.time_ns = (t0_s + static_cast<std::int64_t>(i)) * 1'000'000'000;
-        e.format = "test";
-        e.src_ip = *core::IpAddress::parse(src);
-        e.dst_ip = *core::IpAddress::parse(dst);
+    return records(src, dst, count, t0_s, [&](core::Event& e, std::size_t i) {
         e.set_src_port(40000);
         e.set_dst_port(static_cast<std::uint16_t>(first_port + i));
-        e.transport = core::Transport::kTcp;
         e.action = core::Action::kDeny;
         e.category = core::Category::kFirewall;
-        out.push_back(record(std::move(e)));
-    }
-    return out;
+    });
 }
 
 std::vector<std::string> login_failures(const std::string& src, std::size_t count,
                                         std::int64_t t0_s) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < count; ++i) {
-        core::Event e;
-        e.time_ns = (t0_s + static_cast<std::int64_t>(i)) * 1'000'000'000;
-        e.format = "test";
-        e.src_ip = *core::IpAddress::parse(src);
-        e.dst_ip = *core::IpAddress::parse("10.1.0.5");
+    return records(src, "10.1.0.5", count, t0_s, [](core::Event& e, std::size_t) {
         e.set_dst_port(22);
-        e.transport = core::Transport::kTcp;
         e.category = core::Category::kAuth;
         e.outcome = core::Outcome::kFailure;
         e.app_protocol = "ssh";
-        out.push_back(record(std::move(e)));
-    }
-    return out;
+    });
 }
 
 std::string batch_body(std::uint64_t first_seq, const std::vector<std::string>& records) {
