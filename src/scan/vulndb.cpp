@@ -85,14 +85,30 @@ bool same_range(const VersionRange& a, const VersionRange& b) {
 
 }  // namespace
 
+void VulnDb::index_ranges(std::size_t record, std::size_t first_range) {
+    const VulnRecord& r = records_[record];
+    for (std::size_t k = first_range; k < r.ranges.size(); ++k) {
+        std::vector<std::size_t>& list = by_key_[r.ranges[k].vendor + ":" + r.ranges[k].product];
+        if (list.empty() || list.back() != record) {
+            list.push_back(record);
+        }
+    }
+}
+
 void VulnDb::add(VulnRecord record) {
     auto it = index_.find(record.id);
     if (it == index_.end()) {
-        index_.emplace(record.id, records_.size());
+        std::size_t at = records_.size();
+        index_.emplace(record.id, at);
+        if (record.ranges.empty()) {
+            textual_.push_back(at);
+        }
         records_.push_back(std::move(record));
+        index_ranges(at, 0);
         return;
     }
     VulnRecord& have = records_[it->second];
+    std::size_t first_new = have.ranges.size();
     if (have.cvss == 0 && record.cvss > 0) {
         have.cvss = record.cvss;
         have.cvss_vector = record.cvss_vector;
@@ -112,6 +128,7 @@ void VulnDb::add(VulnRecord record) {
             have.ranges.push_back(std::move(r));
         }
     }
+    index_ranges(it->second, first_new);
 }
 
 const VulnRecord* VulnDb::find(std::string_view id) const {

@@ -108,8 +108,14 @@ public:
     [[nodiscard]] const VulnRecord* find(std::string_view id) const;
 
 private:
+    void index_ranges(std::size_t record, std::size_t first_range);
+
     std::vector<VulnRecord> records_;  // in the order first added
-    std::unordered_map<std::string, std::size_t> index_;
+    std::unordered_map<std::string, std::size_t> index_;  // id → record
+    // "vendor:product" (":product" without a vendor) → records with such a range, so a
+    // match reads only its product's records, not the whole database.
+    std::unordered_map<std::string, std::vector<std::size_t>> by_key_;
+    std::vector<std::size_t> textual_;  // records added without ranges (description only)
 };
 
 }  // namespace cyberalarm::scan

@@ -3,6 +3,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
+#include <memory>
+#include <optional>
 
 #include "scan/vulndb.h"
 
@@ -57,21 +60,50 @@ std::string backport_note(const DistroInfo& distro, const std::string& id) {
 }
 
 // "<name> before 10.0", "<name> through 3.8.4", "<name> prior to 1.6.22" in a description.
-bool text_range(const std::string& summary, const ProductKey& product, VersionRange& out) {
-    for (const std::string& name : product.names) {
-        RE2 pattern("(?i)\\b" + RE2::QuoteMeta(name) +
-                    R"(\b[^.;]{0,80}?\b(before|prior to|through|up to)\s+(?:version\s+)?v?(\d+(?:\.\d+)*[a-z0-9]*))");
-        std::string op;
-        std::string version;
-        if (pattern.ok() && RE2::PartialMatch(summary, pattern, &op, &version)) {
-            out.end = version;
-            out.end_inclusive = op == "through" || op == "up to";
-            out.source = "description";
-            return true;
+// One pattern per product name, compiled once per match() call.
+class TextRanges {
+public:
+    explicit TextRanges(const ProductKey& product) {
+        for (const std::string& name : product.names) {
+            auto re = std::make_unique<RE2>(
+                "(?i)\\b" + RE2::QuoteMeta(name) +
+                R"(\b[^.;]{0,80}?\b(before|prior to|through|up to)\s+(?:version\s+)?v?(\d+(?:\.\d+)*[a-z0-9]*))");
+            if (re->ok()) {
+                names_.push_back(name);
+                patterns_.push_back(std::move(re));
+            }
         }
     }
-    return false;
-}
+
+    bool find(const std::string& summary, VersionRange& out) const {
+        for (std::size_t k = 0; k < patterns_.size(); ++k) {
+            if (!contains_folded(summary, names_[k])) {
+                continue;  // cheap test first: most descriptions name other products
+            }
+            std::string op;
+            std::string version;
+            if (RE2::PartialMatch(summary, *patterns_[k], &op, &version)) {
+                out.end = version;
+                out.end_inclusive = op == "through" || op == "up to";
+                out.source = "description";
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    static bool contains_folded(const std::string& text, const std::string& lower_name) {
+        auto it = std::search(text.begin(), text.end(), lower_name.begin(), lower_name.end(),
+                              [](char a, char b) {
+                                  return std::tolower(static_cast<unsigned char>(a)) == b;
+                              });
+        return it != text.end();
+    }
+
+    std::vector<std::string> names_;
+    std::vector<std::unique_ptr<RE2>> patterns_;
+};
 
 }  // namespace
 
@@ -82,7 +114,24 @@ std::vector<VulnMatch> VulnDb::match(const ProductKey& product, std::string_view
         return out;
     }
     std::string v(version);
-    for (const VulnRecord& rec : records_) {
+    std::vector<std::size_t> candidates = textual_;
+    auto take = [&](const std::string& key) {
+        auto it = by_key_.find(key);
+        if (it != by_key_.end()) {
+            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+        }
+    };
+    for (const std::string& cpe : product.cpes) {
+        take(cpe);
+    }
+    for (const std::string& name : product.names) {
+        take(":" + name);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::optional<TextRanges> text_ranges;  // compiled only if a description must be read
+    for (std::size_t index : candidates) {
+        const VulnRecord& rec = records_[index];
         const VersionRange* hit = nullptr;
         for (const VersionRange& r : rec.ranges) {
             if (keyed(r, product) && platforms_met(r, distro) && r.contains(v) &&
@@ -96,7 +145,9 @@ std::vector<VulnMatch> VulnDb::match(const ProductKey& product, std::string_view
         if (hit != nullptr) {
             m.confidence = distro.name.empty() ? Confidence::kHigh : Confidence::kLow;
             m.reason = v + " is within " + hit->describe() + " (" + hit->source + " record)";
-        } else if (VersionRange text; rec.ranges.empty() && text_range(rec.summary, product, text)) {
+        } else if (VersionRange text;
+                   rec.ranges.empty() &&
+                   (text_ranges ? *text_ranges : text_ranges.emplace(product)).find(rec.summary, text)) {
             if (!text.contains(v)) {
                 continue;
             }
