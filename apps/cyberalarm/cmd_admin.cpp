@@ -12,6 +12,7 @@
 #include "admin.h"
 #include "commands.h"
 #include "core/cidr_set.h"
+#include "server/api/secrets.h"
 #include "uplink/messages.h"
 
 namespace cyberalarm::app {
@@ -196,7 +197,7 @@ int token_create(const TokenCommand& c) {
     if (col->revoked_ns != 0) {
         return fail_usage("collector " + c.collector + " is revoked; add a new collector");
     }
-    const std::string token = store::new_token();
+    const std::string token = server::api::random_token(server::api::kEnrollTokenPrefix);
     store::EnrollToken t;
     t.token_hash = store::token_hash(token);
     t.collector_id = col->id;

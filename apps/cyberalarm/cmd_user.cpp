@@ -12,7 +12,8 @@
 
 #include "admin.h"
 #include "commands.h"
-#include "server/api/internal/secrets.h"
+#include "server/api/api.h"
+#include "server/api/secrets.h"
 #include "uplink/pki.h"
 
 namespace cyberalarm::app {
@@ -106,8 +107,10 @@ int user_add(const UserCommand& c) {
     if (!password) {
         return report_error("user add", password.error());
     }
-    auto hash = server::api::hash_password(*password, server::api::kMinPasswordOps,
-                                           server::api::kMinPasswordMem);
+    // The same cost as the API uses for passwords set through it.
+    const server::api::ApiOptions api_defaults;
+    auto hash = server::api::hash_password(*password, api_defaults.password_opslimit,
+                                           api_defaults.password_memlimit);
     if (!hash) {
         return report_error("user add", hash.error());
     }

@@ -3,7 +3,7 @@
 
 #include <regex>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "store/store.h"
 
 namespace cyberalarm::server::api {

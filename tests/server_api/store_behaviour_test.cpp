@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "store_world.h"
 
 namespace cyberalarm::server::api::test {

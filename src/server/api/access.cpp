@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 
 namespace cyberalarm::server::api {
 

@@ -2,7 +2,7 @@
 // ownership check that must pass before the scanner touches them.
 #include <algorithm>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "server/api/internal/service.h"
 #include "server/api/internal/views.h"
 

@@ -1,5 +1,5 @@
 // Routes for collectors and their one-time enrollment tokens.
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "server/api/internal/service.h"
 #include "server/api/internal/views.h"
 

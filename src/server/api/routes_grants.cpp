@@ -3,7 +3,7 @@
 // operator all). A token is shown once, when made; only its SHA-256 is kept.
 #include <algorithm>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "server/api/internal/service.h"
 #include "server/api/internal/views.h"
 

@@ -3,7 +3,7 @@
 // store; no answer carries a hash or a TOTP secret (views.h).
 #include <algorithm>
 
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 #include "server/api/internal/service.h"
 #include "server/api/internal/views.h"
 

@@ -1,4 +1,4 @@
-#include "server/api/internal/secrets.h"
+#include "server/api/secrets.h"
 
 #include <sodium.h>
 
