@@ -12,55 +12,14 @@
 #include <chrono>
 #include <thread>
 
+#include "child_process.h"
 #include "loopback_server.h"
 #include "scan/checks.h"
 #include "scan/internal/net.h"
 #include "support/test_support.h"
 
-extern char** environ;
-
 namespace cyberalarm::scan {
 namespace {
-
-// A child process with fixed arguments (no shell), killed and reaped on destruction.
-class Child {
-public:
-    explicit Child(std::vector<std::string> args) {
-        std::vector<char*> argv;
-        for (std::string& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        if (posix_spawnp(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
-            pid_ = -1;
-        }
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    ~Child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    // Runs to completion; its exit status (-1 if it could not start).
-    int wait() {
-        int st = 0;
-        if (pid_ <= 0 || ::waitpid(pid_, &st, 0) != pid_) {
-            return -1;
-        }
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-};
 
 std::uint16_t free_port() {
     std::uint16_t port = 0;
@@ -84,7 +43,7 @@ protected:
     void SetUp() override {
         cert_ = (dir_.path() / "weak.crt").string();
         key_ = (dir_.path() / "weak.key").string();
-        Child gen({"openssl", "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-sha256", "-days", "30",
+        loopback::Child gen({"openssl", "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-sha256", "-days", "30",
                    "-keyout", key_, "-out", cert_, "-subj", "/CN=wrong.example",
                    "-addext", "subjectAltName=DNS:wrong.example"});
         if (gen.wait() != 0) {
@@ -97,7 +56,7 @@ protected:
         std::vector<std::string> args = {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
                                          "-cert", cert_, "-key", key_, "-www", "-cipher", "ALL:@SECLEVEL=0"};
         args.insert(args.end(), extra.begin(), extra.end());
-        Child server(args);
+        loopback::Child server(args);
         if (!wait_listening(port)) {
             ADD_FAILURE() << "openssl s_server did not start on port " << port;
             return {};

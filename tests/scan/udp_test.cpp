@@ -8,7 +8,9 @@
 
 #include <thread>
 
+#include "child_process.h"
 #include "loopback_server.h"
+#include "scan/internal/net.h"
 #include "scan/udp.h"
 
 namespace cyberalarm::scan {
@@ -174,6 +176,45 @@ TEST(UdpScan, FindsALoopbackResponderAndReportsAmplification) {
     EXPECT_EQ(f[0].check, "exposure.udp.memcached");
     EXPECT_EQ(f[0].transport, core::Transport::kUdp);
     EXPECT_NE(f[0].evidence.find("17 bytes sent"), std::string::npos) << f[0].evidence;
+}
+
+// The real daemon: Debian's memcached (installed by the lab) with its UDP port on, on
+// loopback ports of this test's own.
+TEST(UdpScan, RealMemcachedOverUdp) {
+    const char* bin = "/usr/bin/memcached";
+    if (::access(bin, X_OK) != 0) {
+        GTEST_SKIP() << "memcached is not installed (lab-services.sh install puts it there)";
+    }
+    std::uint16_t udp_port = 0;
+    std::uint16_t tcp_port = 0;
+    ::close(loopback::bind_loopback(SOCK_DGRAM, udp_port));
+    ::close(loopback::bind_loopback(SOCK_STREAM, tcp_port));
+    std::vector<std::string> args = {bin, "-l", "127.0.0.1", "-p", std::to_string(tcp_port),
+                                     "-U", std::to_string(udp_port), "-m", "8"};
+    if (::geteuid() == 0) {
+        args.insert(args.end(), {"-u", "nobody"});
+    }
+    loopback::Child daemon(args);
+    // Ready once its TCP port accepts (it binds UDP first).
+    bool up = false;
+    for (int i = 0; i < 100 && !up; ++i) {
+        up = internal::connect_tcp(*core::IpAddress::parse("127.0.0.1"), tcp_port,
+                                   std::chrono::milliseconds(100))
+                 .has_value();
+        if (!up) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    ASSERT_TRUE(up) << "memcached did not start";
+    UdpOptions o;
+    o.timeout = std::chrono::milliseconds(500);
+    o.services = {UdpService::kMemcached};
+    o.ports = {{UdpService::kMemcached, udp_port}};
+    std::vector<core::IpAddress> addrs = {*core::IpAddress::parse("127.0.0.1")};
+    auto answers = scan_udp(addrs, o);
+    ASSERT_EQ(answers.size(), 1u) << "memcached did not answer on UDP port " << udp_port;
+    EXPECT_FALSE(answers[0].decoded.version.empty());
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(answers[0].decoded.version[0])));
 }
 
 }  // namespace
