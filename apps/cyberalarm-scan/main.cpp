@@ -2,6 +2,7 @@
 // loopback with --allow-loopback) and reports services, weaknesses and known CVEs.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -120,18 +121,17 @@ cyberalarm::core::Status record(cyberalarm::store::Store& store, const app::Comm
     return store.finish_scan(started->id, "done", now_ns());
 }
 
-int scan(app::CommandLine& c) {
+// Checks the options that need no I/O and fills c.scan from them; 0 or an exit code.
+int validate(app::CommandLine& c, std::optional<cyberalarm::core::Severity>& fail_on) {
     if (c.allow_loopback == !c.data_dir.empty()) {
         return fail(app::kExitUsage, "give exactly one of --allow-loopback (local lab) or --data-dir with --member");
     }
     if (!c.data_dir.empty() && c.member <= 0) {
         return fail(app::kExitUsage, "--data-dir needs --member ID");
     }
-    std::vector<std::string> targets = cs::split_list(c.targets);
-    if (targets.empty()) {
+    if (cs::split_list(c.targets).empty()) {
         return fail(app::kExitUsage, "no --target given");
     }
-    std::optional<cyberalarm::core::Severity> fail_on;
     if (!c.fail_on.empty() && !(fail_on = severity_named(c.fail_on))) {
         return fail(app::kExitUsage, "--fail-on: unknown severity '" + c.fail_on + "'");
     }
@@ -147,22 +147,46 @@ int scan(app::CommandLine& c) {
         return fail(app::kExitUsage, window.error().message());
     }
     c.scan.window = *window;
+    c.scan.udp = c.udp;
+    c.scan.identify = !c.discovery_only;
+    c.scan.checks = !c.no_checks;
+    c.scan.identification.user_agent = c.scan.check.user_agent;
+    return app::kExitOk;
+}
+
+// The policy: loopback only, or the member's verified assets from the store (kept open in
+// `store` for recording the run).
+int make_policy(const app::CommandLine& c, std::unique_ptr<cyberalarm::store::Store>& store,
+                cs::TargetPolicy& policy) {
+    policy = cs::TargetPolicy::loopback_only();
+    if (c.data_dir.empty()) {
+        return app::kExitOk;
+    }
+    auto opened = cyberalarm::store::open_sqlite(std::filesystem::path(c.data_dir) / "store.db");
+    if (!opened) {
+        return fail(app::kExitError, "opening the store: " + opened.error().to_string());
+    }
+    store = std::move(*opened);
+    auto assets = store->list_assets(cyberalarm::store::Scope::of({c.member}), c.member);
+    if (!assets) {
+        return fail(app::kExitError, "listing member " + std::to_string(c.member) +
+                                         "'s assets: " + assets.error().message());
+    }
+    policy = cs::TargetPolicy::from_assets(*assets);
+    return app::kExitOk;
+}
+
+int scan(app::CommandLine& c) {
+    std::optional<cyberalarm::core::Severity> fail_on;
+    if (int rc = validate(c, fail_on); rc != app::kExitOk) {
+        return rc;
+    }
     std::unique_ptr<cyberalarm::store::Store> store;
     cs::TargetPolicy policy = cs::TargetPolicy::loopback_only();
-    if (!c.data_dir.empty()) {
-        auto opened = cyberalarm::store::open_sqlite(std::filesystem::path(c.data_dir) / "store.db");
-        if (!opened) {
-            return fail(app::kExitError, "opening the store: " + opened.error().to_string());
-        }
-        store = std::move(*opened);
-        auto assets = store->list_assets(cyberalarm::store::Scope::of({c.member}), c.member);
-        if (!assets) {
-            return fail(app::kExitError, "listing member " + std::to_string(c.member) +
-                                             "'s assets: " + assets.error().message());
-        }
-        policy = cs::TargetPolicy::from_assets(*assets);
+    if (int rc = make_policy(c, store, policy); rc != app::kExitOk) {
+        return rc;
     }
-    auto resolved = policy.resolve(targets, cs::system_resolver());
+    auto resolved = policy.resolve(cs::split_list(c.targets), cs::system_resolver());
     if (!resolved) {
         bool refused = resolved.error().code() == ErrorCode::kPermissionDenied;
         return fail(refused ? app::kExitRefused : app::kExitUsage, resolved.error().message());
@@ -176,10 +200,6 @@ int scan(app::CommandLine& c) {
     if (!db) {
         return fail(app::kExitError, db.error().to_string());
     }
-    c.scan.udp = c.udp;
-    c.scan.identify = !c.discovery_only;
-    c.scan.checks = !c.no_checks;
-    c.scan.identification.user_agent = c.scan.check.user_agent;
     cs::Scanner scanner(*probes, db->size() > 0 ? &*db : nullptr);
     auto report = scanner.run(*resolved, c.scan);
     if (!report) {
@@ -194,14 +214,9 @@ int scan(app::CommandLine& c) {
     }
     std::cout << (c.json ? cs::report_json(*report) : cs::report_text(*report));
     std::cout.flush();
-    if (fail_on) {
-        for (const cs::Finding& f : report->findings) {
-            if (f.severity >= *fail_on) {
-                return app::kExitFindings;
-            }
-        }
-    }
-    return app::kExitOk;
+    bool over = fail_on && std::any_of(report->findings.begin(), report->findings.end(),
+                                       [&](const cs::Finding& f) { return f.severity >= *fail_on; });
+    return over ? app::kExitFindings : app::kExitOk;
 }
 
 int import(const app::CommandLine& c) {

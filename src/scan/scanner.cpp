@@ -26,6 +26,20 @@ std::int64_t now_ns() {
 class PerAddressGate {
 public:
     explicit PerAddressGate(std::size_t cap) : cap_(std::max<std::size_t>(1, cap)) {}
+
+    // Holds one of the address's places for its lifetime.
+    class Hold {
+    public:
+        Hold(PerAddressGate& gate, const core::IpAddress& a) : gate_(gate), address_(a) { gate_.enter(a); }
+        ~Hold() { gate_.leave(address_); }
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+
+    private:
+        PerAddressGate& gate_;
+        core::IpAddress address_;
+    };
+
     void enter(const core::IpAddress& a) {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return busy_[a] < cap_; });
@@ -138,6 +152,49 @@ std::vector<Finding> Scanner::check_service(const ServiceReport& s, const ScanOp
     return out;
 }
 
+void Scanner::identify_all(ScanReport& report, std::span<const ResolvedTarget> targets,
+                           const ScanOptions& o, const std::atomic<bool>* cancel) const {
+    report.services.resize(report.open_tcp.size());
+    std::vector<std::vector<Finding>> found(report.open_tcp.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> window_closed{false};
+    PerAddressGate gate(o.per_target_workers);
+    auto work = [&] {
+        for (std::size_t i = next++; i < report.open_tcp.size(); i = next++) {
+            if ((cancel != nullptr && cancel->load()) || !o.window.open_at(now_ns())) {
+                window_closed = cancel == nullptr || !cancel->load();
+                report.services[i].target = "";
+                continue;
+            }
+            const OpenPort& p = report.open_tcp[i];
+            PerAddressGate::Hold hold(gate, p.address);
+            ServiceReport& s = report.services[i];
+            s.target = target_of(targets, p.address);
+            s.info = identify(probes_, p.address, p.port, host_of(targets, p.address), o.identification);
+            found[i].push_back(service_finding(s));
+            if (o.checks) {
+                append(found[i], check_service(s, o));
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    std::size_t n = std::min(std::max<std::size_t>(1, o.workers), report.open_tcp.size());
+    for (std::size_t k = 0; k < n; ++k) {
+        pool.emplace_back(work);
+    }
+    for (std::thread& t : pool) {
+        t.join();
+    }
+    std::erase_if(report.services, [](const ServiceReport& s) { return s.target.empty(); });
+    for (auto& f : found) {
+        append(report.findings, std::move(f));
+    }
+    if (window_closed) {
+        report.notes.push_back("the scan window " + o.window.to_string() +
+                               " closed during the scan: services after that were not checked");
+    }
+}
+
 core::Result<ScanReport> Scanner::run(std::span<const ResolvedTarget> targets,
                                       const ScanOptions& o, const std::atomic<bool>* cancel) const {
     ScanReport report;
@@ -174,46 +231,7 @@ core::Result<ScanReport> Scanner::run(std::span<const ResolvedTarget> targets,
         report.notes.push_back("no vulnerability database loaded: CVE matching skipped");
     }
     if (o.identify) {
-        report.services.resize(report.open_tcp.size());
-        std::vector<std::vector<Finding>> found(report.open_tcp.size());
-        std::atomic<std::size_t> next{0};
-        std::atomic<bool> window_closed{false};
-        PerAddressGate gate(o.per_target_workers);
-        auto work = [&] {
-            for (std::size_t i = next++; i < report.open_tcp.size(); i = next++) {
-                if ((cancel != nullptr && cancel->load()) || !o.window.open_at(now_ns())) {
-                    window_closed = cancel == nullptr || !cancel->load();
-                    report.services[i].target = "";
-                    continue;
-                }
-                const OpenPort& p = report.open_tcp[i];
-                gate.enter(p.address);
-                ServiceReport& s = report.services[i];
-                s.target = target_of(targets, p.address);
-                s.info = identify(probes_, p.address, p.port, host_of(targets, p.address), o.identification);
-                found[i].push_back(service_finding(s));
-                if (o.checks) {
-                    append(found[i], check_service(s, o));
-                }
-                gate.leave(p.address);
-            }
-        };
-        std::vector<std::thread> pool;
-        std::size_t n = std::min(std::max<std::size_t>(1, o.workers), report.open_tcp.size());
-        for (std::size_t k = 0; k < n; ++k) {
-            pool.emplace_back(work);
-        }
-        for (std::thread& t : pool) {
-            t.join();
-        }
-        std::erase_if(report.services, [](const ServiceReport& s) { return s.target.empty(); });
-        for (auto& f : found) {
-            append(report.findings, std::move(f));
-        }
-        if (window_closed) {
-            report.notes.push_back("the scan window " + o.window.to_string() +
-                                   " closed during the scan: services after that were not checked");
-        }
+        identify_all(report, targets, o, cancel);
     }
     std::stable_sort(report.findings.begin(), report.findings.end(),
                      [](const Finding& a, const Finding& b) { return a.severity > b.severity; });

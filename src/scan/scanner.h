@@ -76,6 +76,10 @@ public:
                                                      const ScanOptions& options) const;
 
 private:
+    // Identifies and checks every open port of `report`, in parallel within the caps.
+    void identify_all(ScanReport& report, std::span<const ResolvedTarget> targets,
+                      const ScanOptions& options, const std::atomic<bool>* cancel) const;
+
     const ProbeSet& probes_;
     const VulnDb* db_;
 };
