@@ -44,4 +44,17 @@ function(ca_test)
         CA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
         CA_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
     gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+    if("unit" IN_LIST ARG_LABELS)
+        set_property(GLOBAL APPEND PROPERTY CA_UNIT_TEST_TARGETS ${ARG_NAME})
+    endif()
+endfunction()
+
+# A target that builds exactly what `ctest -L unit` runs (the sanitizer run in
+# scripts/test.sh builds only these, not the integration and end-to-end binaries).
+function(ca_add_unit_tests_target)
+    get_property(targets GLOBAL PROPERTY CA_UNIT_TEST_TARGETS)
+    add_custom_target(unit_tests)
+    if(targets)
+        add_dependencies(unit_tests ${targets})
+    endif()
 endfunction()
