@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "scan/internal/pacer.h"
+
 
 namespace cyberalarm::scan {
 
@@ -159,7 +161,10 @@ void Scanner::identify_all(ScanReport& report, std::span<const ResolvedTarget> t
     std::atomic<std::size_t> next{0};
     std::atomic<bool> window_closed{false};
     PerAddressGate gate(o.per_target_workers);
+    // --rate bounds every connection to an address, checks' too, not only discovery's.
+    internal::Pacer pacer(o.discovery.per_target_rate);
     auto work = [&] {
+        internal::PacerScope paced(&pacer);
         for (std::size_t i = next++; i < report.open_tcp.size(); i = next++) {
             if ((cancel != nullptr && cancel->load()) || !o.window.open_at(now_ns())) {
                 window_closed = cancel == nullptr || !cancel->load();

@@ -9,6 +9,8 @@
 
 #include "loopback_server.h"
 #include "scan/discovery.h"
+#include "scan/internal/net.h"
+#include "scan/internal/pacer.h"
 #include "scan/identify.h"
 #include "scan/report.h"
 #include "scan/scanner.h"
@@ -93,6 +95,41 @@ TEST(Discovery, RateCapPacesConnections) {
     start = std::chrono::steady_clock::now();
     (void)scan_tcp(addrs, ports, o);
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), secs);
+}
+
+TEST(Pacer, PacesEachAddressOnItsOwn) {
+    internal::Pacer pacer(20);  // 20 connections/s per address, bursts of 2
+    auto a = loopback();
+    auto b = *core::IpAddress::parse("127.0.0.2");
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 2; ++i) {
+        pacer.wait(b);  // b's burst does not slow a
+    }
+    auto b_done = std::chrono::steady_clock::now();
+    for (int i = 0; i < 8; ++i) {
+        pacer.wait(a);  // 2 at once, 6 more at 50 ms each
+    }
+    double a_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - b_done).count();
+    EXPECT_LT(std::chrono::duration<double>(b_done - start).count(), 0.05);
+    EXPECT_GT(a_secs, 0.25);
+    EXPECT_LT(a_secs, 2.0);
+}
+
+TEST(Pacer, ConnectTcpWaitsOnTheThreadsPacer) {
+    LoopbackServer server([](int) {});
+    internal::Pacer pacer(10);
+    std::vector<double> took;
+    {
+        internal::PacerScope scope(&pacer);
+        EXPECT_EQ(internal::current_pacer(), &pacer);
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < 4; ++i) {
+            EXPECT_TRUE(internal::connect_tcp(loopback(), server.port(), std::chrono::milliseconds(500)).has_value());
+        }
+        took.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    EXPECT_EQ(internal::current_pacer(), nullptr);
+    EXPECT_GT(took[0], 0.25);  // 1 at once, 3 more at 100 ms each (burst of 1 at 10/s)
 }
 
 TEST(Discovery, CancelStopsPromptly) {

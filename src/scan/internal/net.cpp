@@ -1,5 +1,7 @@
 #include "scan/internal/net.h"
 
+#include "scan/internal/pacer.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -60,6 +62,9 @@ int wait_for(int fd, short events, Millis timeout) {
 }  // namespace
 
 core::Result<Fd> connect_tcp(const core::IpAddress& ip, std::uint16_t port, Millis timeout) {
+    if (Pacer* pacer = current_pacer()) {
+        pacer->wait(ip);
+    }
     sockaddr_storage sa;
     socklen_t len = to_sockaddr(ip, port, sa);
     Fd fd(::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));

@@ -54,7 +54,8 @@ socklen_t to_sockaddr(const core::IpAddress& ip, std::uint16_t port, sockaddr_st
 // "127.0.0.1:22", "[::1]:22"
 std::string endpoint_text(const core::IpAddress& ip, std::uint16_t port);
 
-// A non-blocking TCP socket connected within `timeout`. kUnavailable naming the endpoint and
+// A non-blocking TCP socket connected within `timeout`, after waiting for this thread's
+// pacer (pacer.h) if it has one. kUnavailable naming the endpoint and
 // the reason ("connection refused", "timed out after 1000 ms").
 [[nodiscard]] core::Result<Fd> connect_tcp(const core::IpAddress& ip, std::uint16_t port,
                                            Millis timeout);
