@@ -28,7 +28,16 @@ one_run() {  # $1 = collectors; prints ingest_load's result line
     "$server" --config "$dir/server.yaml" --data-dir "$dir/data" > "$dir/server.out" 2> "$dir/server.log" &
     pid=$!
     for _ in $(seq 100); do [[ -s $dir/data/ports.json ]] && break; sleep 0.1; done
-    "$load" --data-dir "$dir/data" --collectors "$1" --events "$EVENTS" --batch "$BATCH" || true
+    local line cpu0 cpu1 ticks
+    ticks=$(getconf CLK_TCK)
+    cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    line=$("$load" --data-dir "$dir/data" --collectors "$1" --events "$EVENTS" --batch "$BATCH" || true)
+    cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    # The server's own CPU time during the run: events per CPU-second does not depend on
+    # how busy the rest of the machine is.
+    awk -v l="$line" -v c="$(( cpu1 - cpu0 ))" -v t="$ticks" 'BEGIN {
+        match(l, /events=[0-9]+/); e = substr(l, RSTART + 7, RLENGTH - 7);
+        printf "%s server_cpu_s=%.2f events_per_cpu_s=%.0f\n", l, c / t, (c > 0 ? e * t / c : 0) }'
     kill -TERM "$pid"
     wait "$pid" || true
     rm -rf "$dir"
@@ -45,8 +54,9 @@ for n in $COLLECTORS; do
         echo "$line"
         results+="$line"$'\n'
     done
-    printf 'median collectors=%s events_per_s=%s ack_p50_ms=%s ack_p99_ms=%s\n' "$n" \
+    printf 'median collectors=%s events_per_s=%s events_per_cpu_s=%s ack_p50_ms=%s ack_p99_ms=%s\n' "$n" \
         "$(field events_per_s <<< "$results" | median)" \
+        "$(field events_per_cpu_s <<< "$results" | median)" \
         "$(field ack_p50_ms <<< "$results" | median)" \
         "$(field ack_p99_ms <<< "$results" | median)"
 done

@@ -119,6 +119,7 @@ bool DetectionWorker::wait_idle(std::chrono::milliseconds timeout) const {
 
 void DetectionWorker::run(Shard& shard) {
     std::unique_lock lock(shard.mu);
+    shard.last_flush = std::chrono::steady_clock::now();
     for (;;) {
         shard.cv.wait(lock, [&] { return shard.stopping || !shard.queue.empty(); });
         if (shard.queue.empty()) {
@@ -127,8 +128,13 @@ void DetectionWorker::run(Shard& shard) {
         Batch batch = std::move(shard.queue.front());
         shard.queue.pop_front();
         queued_.fetch_sub(batch.events.size());
+        const bool last = shard.queue.empty();
         lock.unlock();
-        process(shard, batch);
+        observe(shard, batch);
+        if (last || std::chrono::steady_clock::now() - shard.last_flush >=
+                        options_.flush_interval) {
+            flush(shard);
+        }
         {
             std::lock_guard idle(idle_mu_);
             pending_.fetch_sub(batch.events.size());
@@ -194,12 +200,26 @@ detect::Finding DetectionWorker::merge(MemberState& state, store::TenantId membe
     return merged;
 }
 
-void DetectionWorker::process(Shard& shard, Batch& batch) {
+void DetectionWorker::observe(Shard& shard, Batch& batch) {
     MemberState& state = member_state(shard, batch.member);
     for (auto& event : batch.events) {
         state.engine->observe(event);
     }
+    state.dirty = true;
     metrics_.detection_events(batch.events.size());
+}
+
+void DetectionWorker::flush(Shard& shard) {
+    for (auto& [member, state] : shard.members) {
+        if (state.dirty) {
+            state.dirty = false;
+            flush_member(member, state);
+        }
+    }
+    shard.last_flush = std::chrono::steady_clock::now();
+}
+
+void DetectionWorker::flush_member(store::TenantId member, MemberState& state) {
     auto updates = state.engine->take_updates();
     if (updates.empty()) {
         return;
@@ -210,16 +230,15 @@ void DetectionWorker::process(Shard& shard, Batch& batch) {
     for (auto& u : updates) {
         bool notify = false;
         bool escalated = false;
-        merged.push_back(merge(state, batch.member, std::move(u), notify, escalated));
+        merged.push_back(merge(state, member, std::move(u), notify, escalated));
         if (notify) {
-            notices.push_back(Notice{batch.member, state.name, escalated,
-                                     without_evidence(merged.back())});
+            notices.push_back(Notice{member, state.name, escalated, without_evidence(merged.back())});
         }
     }
-    if (auto st = store_.upsert_findings(batch.member, merged, wall_clock_ns()); !st) {
+    if (auto st = store_.upsert_findings(member, merged, wall_clock_ns()); !st) {
         // The engine keeps the findings; the next update of each stores it again.
-        spdlog::error("event=findings_store_failed member={} findings={} reason=\"{}\"",
-                      batch.member, merged.size(), st.error().message());
+        spdlog::error("event=findings_store_failed member={} findings={} reason=\"{}\"", member,
+                      merged.size(), st.error().message());
         return;
     }
     metrics_.findings_stored(merged.size());

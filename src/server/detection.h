@@ -17,6 +17,10 @@
 // larger (a lower bound), severity the higher. Notification is decided against the stored
 // severity, so a restart does not notify again.
 //
+// Findings are stored when a worker's queue runs empty, and at least every flush_interval
+// while it does not: under load one upsert per finding per interval rather than per batch,
+// so detection does not take the store's single writer away from ingest.
+//
 // Bounds: the queue holds at most max_queue_events events beyond the batch being pushed
 // (overloaded() then says so and ingest answers 429); each engine bounds its own state.
 //
@@ -52,6 +56,7 @@ struct DetectionOptions {
     std::size_t max_queue_events = 1'000'000;
     unsigned workers = 1;
     core::Severity notify_min_severity = core::Severity::kHigh;
+    std::chrono::milliseconds flush_interval{1000};
 };
 
 class DetectionWorker {
@@ -86,6 +91,7 @@ private:
         std::unique_ptr<detect::Engine> engine;
         std::string name;
         std::map<std::string, Known> known;  // by finding id
+        bool dirty = false;                  // events observed since the last flush
     };
     struct Batch {
         store::TenantId member = 0;
@@ -98,11 +104,15 @@ private:
         bool busy = false;
         bool stopping = false;
         std::map<store::TenantId, MemberState> members;  // touched by the shard's thread only
+        std::chrono::steady_clock::time_point last_flush;
         std::thread thread;
     };
 
     void run(Shard& shard);
-    void process(Shard& shard, Batch& batch);
+    void observe(Shard& shard, Batch& batch);
+    // Stores every changed finding of the shard's members and queues their notices.
+    void flush(Shard& shard);
+    void flush_member(store::TenantId member, MemberState& state);
     MemberState& member_state(Shard& shard, store::TenantId member);
     // Merges an engine update onto what is known, deciding whether to notify.
     detect::Finding merge(MemberState& state, store::TenantId member, detect::Finding update,
