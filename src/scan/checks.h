@@ -19,7 +19,7 @@ namespace cyberalarm::scan {
 
 struct CheckOptions {
     std::chrono::milliseconds timeout{3000};
-    std::string user_agent = "cyberalarm-scan";
+    std::string user_agent = kDefaultUserAgent;
     std::string ehlo_name = "cyberalarm-scan.invalid";  // our name in SMTP EHLO
     std::string ca_file;      // extra trust anchors for certificate checks ("" = system only)
     int expiry_warning_days = 30;

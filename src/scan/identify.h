@@ -18,9 +18,14 @@
 
 namespace cyberalarm::scan {
 
+// Says who is knocking, in every HTTP request: administrators who see it in their logs
+// should be able to tell what this is and that the owner asked for it.
+inline constexpr const char* kDefaultUserAgent =
+    "cyberalarm-scan/0.1 (security scan of assets their owner verified; not an attack)";
+
 struct IdentifyOptions {
     std::chrono::milliseconds connect_timeout{3000};
-    std::string user_agent = "cyberalarm-scan";
+    std::string user_agent = kDefaultUserAgent;
 };
 
 struct ServiceInfo {
