@@ -17,5 +17,6 @@ Command add_tenant_command(CLI::App& app);
 Command add_collector_command(CLI::App& app);
 Command add_enroll_token_command(CLI::App& app);
 Command add_user_command(CLI::App& app);
+Command add_retention_command(CLI::App& app);
 
 }  // namespace cyberalarm::app

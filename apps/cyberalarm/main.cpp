@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
         {"collector", cyberalarm::app::add_collector_command(app)},
         {"enroll-token", cyberalarm::app::add_enroll_token_command(app)},
         {"user", cyberalarm::app::add_user_command(app)},
+        {"retention", cyberalarm::app::add_retention_command(app)},
     };
     try {
         app.parse(argc, argv);

@@ -239,6 +239,13 @@ TEST(ServerCollectorE2E, EnrollSendDetectAndReadBackOnlyAsTheMember) {
     ASSERT_TRUE(audit.contains("items")) << audit.dump();
     EXPECT_GE(audit["items"].size(), 3u);
 
+    // The retention job: nothing is old enough yet, and the run itself is recorded.
+    const json kept = svc.cli_json({"retention", "run", "--events-days", "1"});
+    EXPECT_EQ(kept["events"], 0) << kept.dump();
+    EXPECT_NE(svc.cli({"retention", "history"}).find("deleted events=0"), std::string::npos);
+    EXPECT_EQ(body_of(svc.api_get("/api/v1/collectors/gw-a", token_a))["events_total"],
+              kScanPorts);
+
     collector.stop();
     EXPECT_EQ(svc.stop(), 0) << svc.server_log();
 }
@@ -264,6 +271,7 @@ TEST(ServerCollectorE2E, AdminCommandsRefuseBadInputWithReasons) {
              "a@b.example"},
             {}, 1);
     svc.cli({"enroll-token", "create", "--collector", "nope"}, {}, 1);
+    svc.cli({"retention", "run", "--events-days", "-1"}, {}, 2);
     EXPECT_EQ(svc.stop(), 0);
 }
 
