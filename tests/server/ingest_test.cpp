@@ -41,18 +41,20 @@ TEST_F(IngestTest, CollectorClientDeliversExactlyOnceAcrossRestart) {
     spool::Options so;
     so.fsync = spool::FsyncPolicy::kNever;
     auto spool = must(spool::Spool::open(h.root() / "spool", so), "spool");
-    uplink::UplinkOptions o;
-    o.server_url = h.url();
-    o.ca_file = h.ca_file();
-    o.cert_file = client.cert_file;
-    o.key_file = client.key_file;
-    o.max_batch_records = 50;
-    o.backoff = {std::chrono::milliseconds(20), 2.0, std::chrono::milliseconds(200)};
-    o.connect_timeout = std::chrono::seconds(5);
-    o.io_timeout = std::chrono::seconds(5);
-    o.poll_interval = std::chrono::milliseconds(20);
-    o.jitter_seed = 1;
-    auto up = must(uplink::Uplink::create(*spool, o), "uplink");
+    // Small batches and short waits, so a restart lands mid-stream.
+    auto up = must(uplink::Uplink::create(
+                       *spool, {.server_url = h.url(),
+                                .ca_file = h.ca_file(),
+                                .cert_file = client.cert_file,
+                                .key_file = client.key_file,
+                                .max_batch_records = 50,
+                                .connect_timeout = std::chrono::seconds(5),
+                                .io_timeout = std::chrono::seconds(5),
+                                .backoff = {std::chrono::milliseconds(20), 2.0,
+                                            std::chrono::milliseconds(200)},
+                                .poll_interval = std::chrono::milliseconds(20),
+                                .jitter_seed = 1}),
+                   "uplink");
     for (std::uint64_t n = 1; n <= 400; ++n) {
         must(spool->append(event_record(n)), "append");
     }
