@@ -4,6 +4,8 @@
 // verifies, once.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "server/clock.h"
 #include "server/detection.h"
 #include "server/notify.h"
@@ -82,6 +84,33 @@ TEST_F(DetectionTest, PortScanAcrossBatchesIsOneUpdatedFinding) {
     // Medium severity: nobody was notified.
     EXPECT_TRUE(smtp.messages().empty());
     EXPECT_TRUE(hook.requests().empty());
+}
+
+TEST_F(DetectionTest, StopFlushesQueuedDetection) {
+    // No waiting for detection: stopping the server must process the queue and store it.
+    send(1, scan_records("203.0.113.7", "10.1.0.5", 1, 12, 1000));
+    h->restart();
+    const auto found = findings(h->store(), member);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].finding.distinct_ports, 12u);
+}
+
+TEST(DetectionIntelTest, IntelFilesInTheDataDirFeedDetection) {
+    ServerHarness h([](server::ServerConfig& c) {
+        std::filesystem::create_directories(c.data_dir / "intel");
+        std::filesystem::permissions(c.data_dir, std::filesystem::perms::owner_all);
+        std::ofstream(c.data_dir / "intel" / "bad.txt") << "198.51.100.66\n";
+    });
+    const auto member = h.add_member("School", "10.1.0.0/16");
+    const auto client = must(h.enroll(h.add_collector(member, "gw"), "gw"), "enroll");
+    auto a = post_batch(h.port(), h.ca_file(), client,
+                        batch_body(1, scan_records("198.51.100.66", "10.1.0.9", 443, 1, 5000)));
+    ASSERT_EQ(a.status, 200u) << a.body;
+    ASSERT_TRUE(h.server().detection()->wait_idle(10s));
+    const auto found = findings(h.store(), member);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].finding.kind, detect::FindingKind::kKnownBad);
+    EXPECT_EQ(found[0].finding.intel_source, "bad.txt");
 }
 
 TEST_F(DetectionTest, HighFindingNotifiesAdminsAndSignedWebhookOnce) {

@@ -132,6 +132,14 @@ TEST(ServerProcessTest, FirstStartPrintsTokenOnceAndKeepsSecretsPrivate) {
                                    "application/json", "",
                                    {{"Authorization", "Bearer " + std::string(64, 'a')}});
         EXPECT_EQ(wrong.status, 401u);
+        // The server's counters are part of the API's Prometheus text.
+        auto metrics = https_request(run.api, ca, std::nullopt, "GET", "/metrics", "text/plain",
+                                     "", {{"Authorization", "Bearer " + token}});
+        EXPECT_EQ(metrics.status, 200u) << metrics.body;
+        EXPECT_NE(metrics.body.find("cyberalarm_batches_refused_total{reason=\"revoked\"} 0"),
+                  std::string::npos)
+            << metrics.body;
+        EXPECT_NE(metrics.body.find("cyberalarm_ingest_latency_seconds_bucket"), std::string::npos);
         auto ports = test::read_file(data / "ports.json");
         EXPECT_NE(ports.find("\"ingest\": " + std::to_string(run.ingest)), std::string::npos);
         EXPECT_NE(ports.find("\"api\": " + std::to_string(run.api)), std::string::npos);
