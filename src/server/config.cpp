@@ -15,7 +15,9 @@ namespace cyberalarm::server {
 
 namespace {
 
-enum class Kind { kText, kNumber, kSize, kFlag, kList, kSeverity, kPath, kPathList, kSecret };
+enum class Kind {
+    kText, kNumber, kSize, kFlag, kList, kSeverity, kLogLevel, kPath, kPathList, kSecret
+};
 
 // A converted value: text (also paths and secrets, already resolved or read), a number, a
 // flag or a list of text.
@@ -47,7 +49,7 @@ const std::array kKeys = {
         [](ServerConfig& c, const Value& v) { c.server_names = std::get<std::vector<std::string>>(v); }},
     Key{"server.cert_days", Kind::kNumber, 1, 3650, "validity of the server certificate (days)",
         [](ServerConfig& c, const Value& v) { c.server_cert_days = static_cast<int>(num(v)); }},
-    Key{"server.log_level", Kind::kText, 0, 0, "trace, debug, info, warn, error",
+    Key{"server.log_level", Kind::kLogLevel, 0, 0, "trace, debug, info, warn, error",
         [](ServerConfig& c, const Value& v) { c.log_level = text(v); }},
     Key{"server.first_token_days", Kind::kNumber, 1, 90, "lifetime of the first operator's API token",
         [](ServerConfig& c, const Value& v) { c.first_token_days = static_cast<int>(num(v)); }},
@@ -137,6 +139,7 @@ std::string_view kind_name(Kind k) {
         case Kind::kList: return "list";
         case Kind::kPathList: return "list of paths";
         case Kind::kSeverity: return "severity";
+        case Kind::kLogLevel: return "log level";
         case Kind::kPath: return "path";
         case Kind::kSecret: return "secret file";
         case Kind::kText: break;
@@ -295,6 +298,11 @@ private:
                 }
                 return bad("'" + s + "' is not low, medium, high or critical");
             }
+            case Kind::kLogLevel:
+                if (s == "trace" || s == "debug" || s == "info" || s == "warn" || s == "error") {
+                    return Value(s);
+                }
+                return bad("'" + s + "' is not trace, debug, info, warn or error");
             case Kind::kPath:
                 return Value(s.empty() ? s : resolve(s));
             case Kind::kSecret:

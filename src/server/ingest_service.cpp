@@ -132,6 +132,57 @@ HttpResponse IngestService::handle(const HttpRequest& request) {
     return json(404, uplink::error_json("no such endpoint"));
 }
 
+tl::expected<store::Collector, HttpResponse> IngestService::current_collector(
+    const ClientCertificate& cert) {
+    auto collector = store_.get_collector(cert.common_name);
+    if (!collector) {
+        if (collector.error().code() == core::ErrorCode::kNotFound) {
+            return tl::unexpected(refuse(RefusalReason::kUnknownCollector, 403,
+                                         "the certificate names no collector known to this server"));
+        }
+        return tl::unexpected(
+            refuse(RefusalReason::kUnavailable, 503, "storage unavailable; retry later"));
+    }
+    if (collector->revoked_ns != 0) {
+        spdlog::warn("event=batch_refused reason=revoked collector={}", collector->id);
+        return tl::unexpected(refuse(RefusalReason::kRevoked, 403,
+                                     "collector '" + collector->id +
+                                         "' is revoked; enroll it again"));
+    }
+    if (collector->cert_serial != cert.serial_hex) {
+        spdlog::warn("event=batch_refused reason=superseded collector={}", collector->id);
+        return tl::unexpected(refuse(RefusalReason::kSuperseded, 403,
+                                     "this is not the current certificate of collector '" +
+                                         collector->id +
+                                         "' (it was replaced by a later enrollment)"));
+    }
+    return std::move(*collector);
+}
+
+HttpResponse IngestService::refuse_unaccepted(const std::string& collector_id,
+                                              const core::Error& error,
+                                              const std::optional<core::Error>& sink_error) {
+    if (!sink_error) {
+        const bool too_large = error.code() == core::ErrorCode::kResourceExhausted;
+        return refuse(too_large ? RefusalReason::kTooLarge : RefusalReason::kMalformed,
+                      too_large ? 413 : 400,
+                      (too_large ? "batch too large: " : "malformed batch: ") + error.to_string());
+    }
+    switch (sink_error->code()) {
+        case core::ErrorCode::kPermissionDenied:
+            return refuse(RefusalReason::kRevoked, 403,
+                          "collector '" + collector_id + "' is revoked; enroll it again");
+        case core::ErrorCode::kNotFound:
+            return refuse(RefusalReason::kUnknownCollector, 403,
+                          "the certificate names no collector known to this server");
+        default:
+            spdlog::error("event=append_failed collector={} reason=\"{}\"", collector_id,
+                          sink_error->message());
+            return refuse(RefusalReason::kUnavailable, 503,
+                          "storage unavailable; the batch was not stored, retry later");
+    }
+}
+
 HttpResponse IngestService::handle_batch(const HttpRequest& request) {
     if (auto refused = refuse_batch_head(request)) {
         return std::move(*refused);
@@ -142,25 +193,9 @@ HttpResponse IngestService::handle_batch(const HttpRequest& request) {
         return overloaded();
     }
     const auto started = std::chrono::steady_clock::now();
-    const ClientCertificate& cert = *request.client_certificate;
-    auto collector = store_.get_collector(cert.common_name);
+    auto collector = current_collector(*request.client_certificate);
     if (!collector) {
-        if (collector.error().code() == core::ErrorCode::kNotFound) {
-            return refuse(RefusalReason::kUnknownCollector, 403,
-                          "the certificate names no collector known to this server");
-        }
-        return refuse(RefusalReason::kUnavailable, 503, "storage unavailable; retry later");
-    }
-    if (collector->revoked_ns != 0) {
-        spdlog::warn("event=batch_refused reason=revoked collector={}", collector->id);
-        return refuse(RefusalReason::kRevoked, 403,
-                      "collector '" + collector->id + "' is revoked; enroll it again");
-    }
-    if (collector->cert_serial != cert.serial_hex) {
-        spdlog::warn("event=batch_refused reason=superseded collector={}", collector->id);
-        return refuse(RefusalReason::kSuperseded, 403,
-                      "this is not the current certificate of collector '" + collector->id +
-                          "' (it was replaced by a later enrollment)");
+        return std::move(collector.error());
     }
     std::optional<std::pair<std::uint64_t, std::uint64_t>> range;
     if (auto header = request.header("x-cyberalarm-batch"); !header.empty()) {
@@ -187,26 +222,7 @@ HttpResponse IngestService::handle_batch(const HttpRequest& request) {
     };
     auto ack = acceptor_.accept(collector->id, request.body, range, sink);
     if (!ack) {
-        if (!sink_error) {
-            const bool too_large = ack.error().code() == core::ErrorCode::kResourceExhausted;
-            return refuse(too_large ? RefusalReason::kTooLarge : RefusalReason::kMalformed,
-                          too_large ? 413 : 400,
-                          (too_large ? "batch too large: " : "malformed batch: ") +
-                              ack.error().to_string());
-        }
-        switch (sink_error->code()) {
-            case core::ErrorCode::kPermissionDenied:
-                return refuse(RefusalReason::kRevoked, 403,
-                              "collector '" + collector->id + "' is revoked; enroll it again");
-            case core::ErrorCode::kNotFound:
-                return refuse(RefusalReason::kUnknownCollector, 403,
-                              "the certificate names no collector known to this server");
-            default:
-                spdlog::error("event=append_failed collector={} reason=\"{}\"", collector->id,
-                              sink_error->message());
-                return refuse(RefusalReason::kUnavailable, 503,
-                              "storage unavailable; the batch was not stored, retry later");
-        }
+        return refuse_unaccepted(collector->id, ack.error(), sink_error);
     }
     metrics_.batch_accepted(ack->stored, ack->duplicates, ack->gap, ack->malformed,
                             std::chrono::steady_clock::now() - started);

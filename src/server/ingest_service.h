@@ -29,6 +29,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "core/result.h"
 #include "server/api/http.h"
@@ -71,6 +73,11 @@ private:
     // The first refusal that applies to a batch request's headers, if any.
     std::optional<HttpResponse> refuse_batch_head(const HttpRequest& head);
     HttpResponse refuse(RefusalReason reason, int status, std::string_view why);
+    // The certificate's collector if it may send now, else the refusal (403, 503).
+    tl::expected<store::Collector, HttpResponse> current_collector(const ClientCertificate& cert);
+    // The answer to a batch the acceptor refused (decoding, or the store through the sink).
+    HttpResponse refuse_unaccepted(const std::string& collector_id, const core::Error& error,
+                                   const std::optional<core::Error>& sink_error);
     HttpResponse overloaded();
     [[nodiscard]] bool over_bound() const;
     [[nodiscard]] std::int64_t now() const;

@@ -47,6 +47,10 @@ TEST(ServerConfigTest, ValuesAndDefaults) {
     EXPECT_FALSE(c->detection_enabled);
     EXPECT_FALSE(server::parse_config("ingest:\n  max_body_bytes: 4XB\n", "s.yaml", ""));
     EXPECT_FALSE(server::parse_config("detection:\n  enabled: maybe\n", "s.yaml", ""));
+    auto level = server::parse_config("server:\n  log_level: loud\n", "s.yaml", "");
+    ASSERT_FALSE(level);
+    EXPECT_EQ(level.error().message(),
+              "s.yaml:2: server.log_level: 'loud' is not trace, debug, info, warn or error");
 }
 
 TEST(ServerConfigTest, SecretFilesMustBePrivate) {
