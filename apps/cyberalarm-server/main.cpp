@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     if (!config_file.empty()) {
         auto loaded = cyberalarm::server::load_config(config_file);
         if (!loaded) {
-            std::fprintf(stderr, "cyberalarm-server: %s\n", loaded.error().to_string().c_str());
+            // The message names file, line and key already.
+            std::fprintf(stderr, "cyberalarm-server: %s\n", loaded.error().message().c_str());
             return 2;
         }
         config = std::move(*loaded);
