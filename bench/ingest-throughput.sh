@@ -3,11 +3,11 @@
 # loopback against a real cyberalarm-server (Release) with a fresh SQLite data dir in /tmp.
 # Prints each run and the median of RUNS runs per collector count.
 #
-#   bench/ingest-throughput.sh [build-dir]        (default build/h-server-rel)
+#   bench/ingest-throughput.sh [build-dir]        (default build/release)
 #   env: COLLECTORS="1 4 16" RUNS=3 EVENTS=1000000 BATCH=5000 DETECTION=true FSYNC=true
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build/h-server-rel}
+build=${1:-$root/build/release}
 server=$build/apps/cyberalarm-server/cyberalarm-server
 load=$build/bench/ingest_load
 COLLECTORS=${COLLECTORS:-"1 4 16"}
