@@ -35,15 +35,23 @@ function(ca_write_build_graph)
     file(WRITE ${PROJECT_BINARY_DIR}/ca_build_graph.txt "${out}")
 endfunction()
 
-# ca_test(NAME name SRCS ... DEPS ... LABELS ...)
+# ca_test(NAME name SRCS ... DEPS ... LABELS ... [ONE_PROCESS])
+# Each GoogleTest case becomes a ctest of its own, except with ONE_PROCESS: then the whole
+# binary is one ctest, for suites whose shared set-up is expensive (a lab of real services
+# started once instead of once per case).
 function(ca_test)
-    cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "ONE_PROCESS" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
     add_executable(${ARG_NAME} ${ARG_SRCS})
     target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} ca_test_support GTest::gtest GTest::gtest_main)
     target_compile_definitions(${ARG_NAME} PRIVATE
         CA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
         CA_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
-    gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+    if(ARG_ONE_PROCESS)
+        add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+        set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
+    else()
+        gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+    endif()
     if("unit" IN_LIST ARG_LABELS)
         set_property(GLOBAL APPEND PROPERTY CA_UNIT_TEST_TARGETS ${ARG_NAME})
     endif()
