@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "intel/importers.h"
+#include "scan/verify.h"
 #include "server/api/api.h"
 #include "server/detection.h"
 #include "server/ingest_service.h"
@@ -196,6 +197,11 @@ core::Status Server::open_services() {
                        [i = ingest_.get()] { return static_cast<double>(i->in_flight()); });
     api::ApiOptions ao;
     ao.metrics_text = [m = &metrics_] { return m->render(); };
+    // Ownership proof for a member's assets: the DNS TXT record or the HTTP file with the
+    // server-issued token (src/scan/verify.h), checked when the member asks.
+    ao.verify_ownership = [](const store::Asset& asset) {
+        return scan::verify_ownership(asset, scan::VerifyOptions{});
+    };
     api_ = std::make_unique<api::ApiService>(*store_, std::move(ao));
     return {};
 }

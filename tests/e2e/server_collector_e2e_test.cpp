@@ -75,6 +75,13 @@ public:
                              "", headers);
     }
 
+    // A request with a JSON body.
+    Answer api_send(const std::string& method, const std::string& target,
+                    const std::string& body, const std::string& token) {
+        return https_request(api_port_, data_ / "ca" / "ca.pem", std::nullopt, method, target,
+                             "application/json", body, {{"Authorization", "Bearer " + token}});
+    }
+
     int stop() { return server_->terminate(); }
 
     const std::filesystem::path& dir() const { return dir_.path(); }
@@ -224,6 +231,20 @@ TEST(ServerCollectorE2E, EnrollSendDetectAndReadBackOnlyAsTheMember) {
     EXPECT_TRUE(b_findings["items"].empty()) << b_findings.dump();
     EXPECT_EQ(svc.api_get("/api/v1/events?member=" + member_a, svc.operator_token()).status,
               403u);
+
+    // Ownership of an asset is checked for real (the scanner's HTTP-file check): nothing on
+    // 127.0.0.1:80 serves this member's token, so it is refused with the reason, not 503.
+    const std::string writer = svc.cli_json({"user", "token", "--user",
+                                             std::to_string(user_a["id"].get<int>()),
+                                             "--scopes", "read write"})["token"];
+    const Answer asset = svc.api_send("POST", "/api/v1/members/" + member_a + "/assets",
+                                      R"({"kind":"network","value":"127.0.0.1/32"})", writer);
+    ASSERT_EQ(asset.status, 201u) << asset.body;
+    const std::string asset_id = std::to_string(body_of(asset)["id"].get<int>());
+    const Answer verify =
+        svc.api_send("POST", "/api/v1/assets/" + asset_id + "/verify", "{}", writer);
+    EXPECT_EQ(verify.status, 422u) << verify.body;
+    EXPECT_NE(verify.body.find("ownership not proven"), std::string::npos) << verify.body;
 
     // Revoked by the operator: the collector's next batches are refused and nothing lands.
     svc.cli({"collector", "revoke", "gw-a"});
