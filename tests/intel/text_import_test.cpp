@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "intel/importers.h"
+#include "support/test_support.h"
 
 namespace cyberalarm::intel {
 namespace {
@@ -13,8 +14,9 @@ namespace {
 core::IpAddress ip(std::string_view s) { return *core::IpAddress::parse(s); }
 
 TEST(List, LabThreatIntelFile) {
+    CA_REQUIRE_CORPUS();
     IntelSet set;
-    auto stats = import_file(CA_SHARED_DIR "/corpus/lab-logs/threat-intel.txt", {}, set);
+    auto stats = import_file((test::corpus_dir() / "lab-logs" / "threat-intel.txt").string(), {}, set);
     ASSERT_TRUE(stats) << stats.error().to_string();
     set.seal();
     EXPECT_EQ(stats->format, FeedFormat::kList);
