@@ -115,12 +115,6 @@ std::optional<std::string_view> value_of(std::string_view line, std::string_view
 
 }  // namespace
 
-void UniqueFd::reset() {
-    if (fd_ >= 0) {
-        ::close(std::exchange(fd_, -1));
-    }
-}
-
 std::string errno_text(int err) {
     return std::error_code(err, std::system_category()).message();
 }

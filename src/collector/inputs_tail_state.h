@@ -31,36 +31,13 @@
 #include <utility>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace cyberalarm::collector::detail {
 
 inline constexpr std::size_t kTailHeadBytes = 1024;
 
-// Owns a file descriptor.
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset();
-
-private:
-    int fd_ = -1;
-};
+using UniqueFd = core::UniqueFd;
 
 // strerror() for an errno value, thread-safe.
 std::string errno_text(int err);

@@ -11,6 +11,8 @@
 #include <string>
 #include <system_error>
 
+#include "core/unique_fd.h"
+
 namespace cyberalarm::privacy {
 
 namespace {
@@ -18,27 +20,7 @@ namespace {
 // Larger than any key file; a bigger file is not a key (and is not read whole).
 constexpr std::size_t kMaxKeyFileBytes = 4096;
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    [[nodiscard]] int get() const { return fd_; }
-    // Closes now, reporting the result (close can report a delayed write error).
-    int close() {
-        int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-private:
-    int fd_;
-};
+using Fd = core::UniqueFd;
 
 std::string errno_text(int err) {
     return std::system_category().message(err);

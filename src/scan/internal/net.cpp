@@ -16,13 +16,6 @@ using core::Error;
 using core::ErrorCode;
 using core::fail;
 
-void Fd::reset(int fd) {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-    fd_ = fd;
-}
-
 socklen_t to_sockaddr(const core::IpAddress& ip, std::uint16_t port, sockaddr_storage& out) {
     std::memset(&out, 0, sizeof out);
     if (ip.is_v4()) {

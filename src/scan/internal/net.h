@@ -16,36 +16,11 @@
 
 #include "core/ip.h"
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace cyberalarm::scan::internal {
 
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& o) noexcept : fd_(o.release()) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset(o.release());
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-    void reset(int fd = -1);
-
-private:
-    int fd_ = -1;
-};
+using Fd = core::UniqueFd;
 
 using Millis = std::chrono::milliseconds;
 

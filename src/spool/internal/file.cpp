@@ -34,13 +34,6 @@ core::ErrorCode code_for(int err) {
 
 }  // namespace
 
-void Fd::reset(int fd) {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-    fd_ = fd;
-}
-
 core::Error os_error(std::string_view what, const std::filesystem::path& path, int err) {
     std::string msg(what);
     msg += ' ';

@@ -12,38 +12,12 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 #include "spool/internal/format.h"
 
 namespace cyberalarm::spool::internal {
 
-// Owns a file descriptor; closes it when destroyed.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& other) noexcept : fd_(other.release()) {}
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            reset(other.release());
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-    void reset(int fd = -1);
-
-private:
-    int fd_ = -1;
-};
+using Fd = core::UniqueFd;
 
 // "<what> <path>: <strerror(err)>" as an Error of the code errno suggests.
 core::Error os_error(std::string_view what, const std::filesystem::path& path, int err);

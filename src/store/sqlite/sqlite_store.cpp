@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "store/sqlite/internal/migrations.h"
+#include "core/unique_fd.h"
 #include "store/sqlite/internal/rows.h"
 #include "store/sqlite/internal/sqlite_store_impl.h"
 
@@ -21,21 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using Fd = core::UniqueFd;
 
 core::Error os_error(const std::string& what, const fs::path& path, int err) {
     std::string message = what + " " + path.string() + ": " + std::strerror(err);
