@@ -236,9 +236,31 @@ CREATE TABLE retention_runs (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3: events in blocks (docs/design/store.md, "Events in blocks"). A block holds up to
+// 4096 events of one collector, sorted by time, as one row: its time bounds, the index of its
+// first remaining event (retention trims blocks from the front), a filter over the block's
+// addresses, ports, categories and actions, and the encoded events. An event's id is
+// block id * 4096 + its index. The rows of version 2's `events` table are moved into blocks
+// by code right after this script, in the same transaction (internal/event_blocks.h).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE event_blocks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    member INTEGER NOT NULL,
+    collector TEXT NOT NULL,
+    min_time_ns INTEGER NOT NULL,
+    max_time_ns INTEGER NOT NULL,
+    first INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    filter BLOB NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX event_blocks_member_time ON event_blocks(member, max_time_ns, min_time_ns);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "tenancy and access", kV1},
     {2, "events, findings, scans, reports, retention", kV2},
+    {3, "events in blocks", kV3},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =
