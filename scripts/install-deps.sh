@@ -11,8 +11,12 @@ packages=(
     libzstd-dev libyaml-cpp-dev libsodium-dev libssl-dev libboost-dev libboost-system-dev
     libsqlite3-dev libpcap-dev libre2-dev rapidjson-dev libhowardhinnant-date-dev tzdata
     librelp-dev openssl zlib1g-dev libcurl4-openssl-dev liboath-dev libargon2-dev sqlite3
+    # reports: PDF (cairo + pango, with fonts), optional GeoIP/ASN lookups (libmaxminddb)
+    libcairo2-dev libpango1.0-dev fonts-dejavu-core libmaxminddb-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev python3 hyperfine time
+    # report tests: read PDFs back (pdftotext), write a small MaxMind DB (Perl writer)
+    poppler-utils libmaxmind-db-writer-perl
     # real peers the collector is tested and benchmarked beside (RELP sender, forwarder)
     rsyslog rsyslog-relp
     # scanner peers (bench and accuracy comparisons)

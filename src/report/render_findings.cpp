@@ -13,7 +13,6 @@
 namespace cyberalarm::report::internal {
 namespace {
 
-constexpr std::size_t kMaxSteps = 5;      // items in "what to do first"
 constexpr std::size_t kMaxShown = 100;    // findings drawn in full
 constexpr std::size_t kMaxAddresses = 5;  // addresses listed per finding
 
@@ -53,6 +52,8 @@ std::string_view default_advice(detect::FindingKind kind) {
     return "Ask your IT support to look into it.";
 }
 
+}  // namespace
+
 std::string_view advice_of(const detect::Finding& f) {
     return f.advice.empty() ? default_advice(f.kind) : std::string_view(f.advice);
 }
@@ -75,6 +76,8 @@ std::string severity_counts(SortedFindings findings) {
     }
     return out;
 }
+
+namespace {
 
 void append_addresses(std::string& out, const std::vector<core::IpAddress>& ips,
                       std::uint64_t distinct) {
@@ -192,7 +195,8 @@ std::vector<const detect::Finding*> sort_by_severity(const std::vector<detect::F
     return sorted;
 }
 
-void render_summary(std::string& out, const EventSummary& s, SortedFindings findings) {
+void render_summary(std::string& out, const ReportInput& input, SortedFindings findings) {
+    const auto& s = input.summary;
     out += R"(<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>)";
     out += R"(<p class="lead">)";
     if (s.events == 0) {
@@ -208,7 +212,7 @@ void render_summary(std::string& out, const EventSummary& s, SortedFindings find
             "firewall blocked {} of them ({})",
             format_utc(s.first_ns), format_utc(s.last_ns), group_digits(s.events),
             group_digits(s.blocked), format_percent(s.blocked, s.events));
-        out += s.alerts > 0 ? fmt::format(" and your security systems raised {} alerts. ",
+        out += s.alerts > 0 && s.alerts_counted ? fmt::format(" and your security systems raised {} alerts. ",
                                           group_digits(s.alerts))
                             : ". ";
         if (s.blocked > 0) {
@@ -230,6 +234,8 @@ void render_summary(std::string& out, const EventSummary& s, SortedFindings find
     } else if (s.events > 0) {
         out += "We found nothing that needs your attention.";
     }
+    out += html_escape(vulnerability_sentence(input));
+    out += html_escape(change_sentence(input));
     out += "</p>";
 
     auto urgent_count = std::count_if(findings.begin(), findings.end(), [](const auto* f) {
@@ -243,26 +249,22 @@ void render_summary(std::string& out, const EventSummary& s, SortedFindings find
     };
     tile(group_digits(s.events), "events seen");
     tile(s.events == 0 ? "—" : format_percent(s.blocked, s.events), "blocked by your firewall");
-    tile(group_digits(s.alerts), "security alerts");
+    if (s.alerts_counted) {
+        tile(group_digits(s.alerts), "security alerts");
+    }
+    if (input.scanner_section) {
+        tile(group_digits(input.vulnerabilities.size()), "scanner results");
+    }
     tile(fmt::format("{}", findings.size()), "findings");
     tile(fmt::format("{}", urgent_count), "high or critical");
     out += "</div></section>";
 }
 
-void render_first_steps(std::string& out, const EventSummary& s, SortedFindings findings) {
+void render_first_steps(std::string& out, const ReportInput& input, SortedFindings findings) {
+    const auto& s = input.summary;
     out +=
         R"(<section id="first" aria-labelledby="first-h"><h2 id="first-h">What to do first</h2>)";
-    std::set<std::string_view> seen_advice;
-    std::vector<const detect::Finding*> steps;
-    for (const auto* f : findings) {
-        if (steps.size() == kMaxSteps || !urgent(*f)) {
-            break;
-        }
-        // Several findings often share one piece of advice; say it once, for the worst.
-        if (seen_advice.insert(advice_of(*f)).second) {
-            steps.push_back(f);
-        }
-    }
+    auto steps = first_steps(input, findings);
     if (steps.empty()) {
         out += "<p>Nothing here needs urgent action. ";
         out += s.events == 0 ? "Check that your firewall is still sending its logs to "
@@ -274,12 +276,12 @@ void render_first_steps(std::string& out, const EventSummary& s, SortedFindings 
         return;
     }
     out += R"(<ol class="steps">)";
-    for (const auto* f : steps) {
+    for (const auto& step : steps) {
         out += fmt::format(R"(<li><span class="sev sev-{}">{}</span><strong>)",
-                           severity_class(f->severity), severity_label(f->severity));
-        append_escaped(out, f->title.empty() ? kind_label(f->kind) : std::string_view(f->title));
+                           severity_class(step.severity), severity_label(step.severity));
+        append_escaped(out, step.title);
         out += "</strong>: ";
-        append_escaped(out, advice_of(*f));
+        append_escaped(out, step.advice);
         out += "</li>";
     }
     out += "</ol>";

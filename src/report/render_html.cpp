@@ -80,13 +80,19 @@ void render_activity(std::string& out, const EventSummary& s) {
         out += "<p>No events with a time were seen in this period.</p></section>";
         return;
     }
-    std::vector<svg::Series> series(2);
+    // A summary from the store has no blocked count per bucket: then one line only.
+    const bool with_blocked = s.timeline_blocked.size() == s.timeline_total.size();
+    std::vector<svg::Series> series(with_blocked ? 2 : 1);
     series[0] = {"All events", {}, "#1e40af", "#dbeafe"};
-    series[1] = {"Blocked", {}, "#0f766e", "#bdeee4"};
+    if (with_blocked) {
+        series[1] = {"Blocked", {}, "#0f766e", "#bdeee4"};
+    }
     std::size_t peak = 0;
     for (std::size_t i = 0; i < s.timeline_total.size(); ++i) {
         series[0].values.push_back(static_cast<double>(s.timeline_total[i]));
-        series[1].values.push_back(static_cast<double>(s.timeline_blocked[i]));
+        if (with_blocked) {
+            series[1].values.push_back(static_cast<double>(s.timeline_blocked[i]));
+        }
         if (s.timeline_total[i] > s.timeline_total[peak]) {
             peak = i;
         }
@@ -94,9 +100,11 @@ void render_activity(std::string& out, const EventSummary& s) {
     auto width = describe_duration(s.bucket_ns);
     auto per = width.starts_with("1 ") ? width.substr(2) : width;
     auto peak_ns = s.timeline_start_ns + static_cast<std::int64_t>(peak) * s.bucket_ns;
-    auto peak_text = fmt::format("The busiest {} began {}, with {} events ({} blocked).", per,
-                                 format_utc(peak_ns), group_digits(s.timeline_total[peak]),
-                                 group_digits(s.timeline_blocked[peak]));
+    auto peak_text = fmt::format("The busiest {} began {}, with {} events", per,
+                                 format_utc(peak_ns), group_digits(s.timeline_total[peak]));
+    peak_text += with_blocked
+                     ? fmt::format(" ({} blocked).", group_digits(s.timeline_blocked[peak]))
+                     : std::string(".");
     svg::LineChartOptions options;
     options.label = fmt::format("Events and blocked events per {}, from {} to {}. {}", per,
                                 format_utc(s.first_ns), format_utc(s.last_ns), peak_text);
@@ -109,7 +117,9 @@ void render_activity(std::string& out, const EventSummary& s) {
     out += "<p class=\"note\">" + peak_text + "</p></section>";
 }
 
-void render_sources(std::string& out, const EventSummary& s) {
+void render_sources(std::string& out, const ReportInput& input) {
+    const auto& s = input.summary;
+    const bool origin = !input.source_origin.empty();
     open_section(out, "sources", "Top attacking sources");
     if (s.top_sources.empty()) {
         out += "<p>No traffic from the internet was seen in this period.</p></section>";
@@ -127,11 +137,19 @@ void render_sources(std::string& out, const EventSummary& s) {
     options.label = "Events from the busiest internet sources";
     out += R"(<div class="chart">)" + svg::bar_chart(bars, options) + "</div>";
     out += R"(<div class="table-wrap"><table><caption class="note">Busiest sources</caption>)"
-           R"(<thead><tr><th scope="col">Address</th><th scope="col" class="num">Events</th>)"
+           R"(<thead><tr><th scope="col">Address</th>)";
+    out += origin ? R"(<th scope="col">Country and network</th>)" : "";
+    out += R"(<th scope="col" class="num">Events</th>)"
            R"(<th scope="col" class="num">Share of all events</th></tr></thead><tbody>)";
     for (const auto& c : s.top_sources) {
         out += "<tr><td><code>";
         append_escaped(out, c.key);
+        if (origin) {
+            auto it = input.source_origin.find(c.key);
+            out += "</code></td><td>";
+            append_escaped(out, it == input.source_origin.end() ? "unknown" : it->second);
+            out += "<code>";
+        }
         out += fmt::format(R"(</code></td><td class="num">{}</td><td class="num">{}</td></tr>)",
                            group_digits(c.count), format_percent(c.count, s.events));
     }
@@ -226,7 +244,10 @@ void render_header(std::string& out, const ReportInput& input) {
         out += " · ";
     }
     const auto& s = input.summary;
-    if (s.first_ns > 0) {
+    if (input.period_to_ns > 0) {
+        out += fmt::format("{} to {}", format_utc(input.period_from_ns),
+                           format_utc(input.period_to_ns));
+    } else if (s.first_ns > 0) {
         out += fmt::format("{} to {}", format_utc(s.first_ns), format_utc(s.last_ns));
     } else {
         out += "No events in this period";
@@ -237,7 +258,14 @@ void render_header(std::string& out, const ReportInput& input) {
     out += R"(</p><nav class="toc" aria-label="Contents"><a href="#summary">Summary</a>)"
            R"(<a href="#first">What to do first</a><a href="#findings">Findings</a>)"
            R"(<a href="#activity">Activity</a><a href="#sources">Sources</a>)"
-           R"(<a href="#ports">Ports</a><a href="#about">About</a></nav></div></header>)";
+           R"(<a href="#ports">Ports</a>)";
+    if (input.scanner_section) {
+        out += R"(<a href="#vulns">Vulnerabilities</a>)";
+    }
+    if (input.change) {
+        out += R"(<a href="#change">Change</a>)";
+    }
+    out += R"(<a href="#about">About</a></nav></div></header>)";
 }
 
 }  // namespace
@@ -265,12 +293,14 @@ std::string render_html(const ReportInput& input) {
     out += "</style></head><body>";
     render_header(out, input);
     out += R"(<main class="wrap">)";
-    internal::render_summary(out, s, sorted);
-    internal::render_first_steps(out, s, sorted);
+    internal::render_summary(out, input, sorted);
+    internal::render_first_steps(out, input, sorted);
     internal::render_findings(out, sorted);
+    internal::render_vulnerabilities(out, input);
     internal::render_activity(out, s);
-    internal::render_sources(out, s);
+    internal::render_sources(out, input);
     internal::render_ports(out, s);
+    internal::render_change(out, input);
     internal::render_about(out, s);
     out += "</main><footer class=\"wrap\"><p>Made by cyberalarm. This report is for ";
     append_escaped(out, input.member.empty() ? std::string_view("you") : input.member);

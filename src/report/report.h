@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "detect/finding.h"
 #include "report/internal/heavy_hitters.h"
 #include "report/internal/timeline.h"
+#include "store/store.h"
 
 namespace cyberalarm::report {
 
@@ -47,7 +49,14 @@ struct EventSummary {
     // then Misra-Gries estimates, each count at most `top_error` below the true count.
     bool top_approximate = false;
     std::uint64_t top_error = 0;
+    // False when the summary came from the store, which does not count alerts or blocked
+    // events per bucket: the report then leaves those figures out rather than show zeros.
+    bool alerts_counted = true;
 };
+
+// True for an address on the internet: not private, loopback, link-local, shared (CGNAT),
+// multicast or reserved.
+[[nodiscard]] bool is_public_address(const core::IpAddress& ip);
 
 // Builds an EventSummary from a stream of events with bounded memory: the timeline holds at
 // most 192 buckets (their width doubles as the period grows), and the source and port tables
@@ -74,15 +83,39 @@ private:
     internal::HeavyHitters<std::uint32_t> ports_;  // port << 8 | transport
 };
 
+// What changed since the period before (same length, just before it).
+struct PeriodChange {
+    std::uint64_t events_before = 0;
+    std::uint64_t blocked_before = 0;
+    std::uint64_t findings_before = 0;
+    std::uint64_t findings_now = 0;
+    std::vector<std::string> new_sources, gone_sources;  // among the top sources
+    std::vector<std::string> new_ports, gone_ports;      // among the top ports
+    std::vector<std::string> new_kinds, gone_kinds;      // finding kinds (kind_label words)
+};
+
 struct ReportInput {
     std::string title = "cyberalarm report";
     std::string member;  // who it is for ("" = the files given)
     std::int64_t generated_ns = 0;
     EventSummary summary;
     std::vector<detect::Finding> findings;  // any order; the report sorts by severity
+    // Reports from the store also carry these; `cyberalarm analyze` leaves them empty.
+    std::int64_t period_from_ns = 0;  // the period asked for, [from, to); 0: the events' span
+    std::int64_t period_to_ns = 0;
+    bool scanner_section = false;  // show "Vulnerabilities" (even when the list is empty)
+    std::vector<store::ScanResult> vulnerabilities;  // the scanner's results in the period
+    std::optional<PeriodChange> change;
+    // Where a top source is, by its key: "Germany · AS3320 Deutsche Telekom AG". Only
+    // filled when a local GeoIP/ASN database is configured.
+    std::map<std::string, std::string> source_origin;
 };
 
 // One self-contained HTML document.
 std::string render_html(const ReportInput& input);
+
+// The same report as a PDF document (cairo's PDF surface, text laid out with pango).
+// kInternal if cairo fails.
+[[nodiscard]] core::Result<std::string> render_pdf(const ReportInput& input);
 
 }  // namespace cyberalarm::report

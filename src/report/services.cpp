@@ -85,7 +85,13 @@ ServiceInfo service_for(std::uint16_t port, core::Transport transport) {
 ServiceInfo service_for_key(std::string_view key) {
     auto slash = key.find('/');
     if (slash == std::string_view::npos) {
-        return {};
+        // A bare port number (the store's summaries keep no transport): read as TCP.
+        unsigned port = 0;
+        auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), port);
+        if (ec != std::errc{} || end != key.data() + key.size() || port > 65535) {
+            return {};
+        }
+        return service_for(static_cast<std::uint16_t>(port), core::Transport::kTcp);
     }
     unsigned port = 0;
     auto [end, ec] = std::from_chars(key.data(), key.data() + slash, port);

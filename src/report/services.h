@@ -23,7 +23,8 @@ struct ServiceInfo {
 
 // The service usually found on a port. TCP and UDP share names except where they differ.
 ServiceInfo service_for(std::uint16_t port, core::Transport transport);
-// As above for a port_key() string; empty for anything else.
+// As above for a port_key() string, or a bare port number (read as TCP); empty for anything
+// else.
 ServiceInfo service_for_key(std::string_view key);
 
 std::string_view severity_label(core::Severity severity);  // "Critical" … "Info", "Unrated"

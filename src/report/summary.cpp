@@ -6,24 +6,10 @@
 #include "report/services.h"
 
 namespace cyberalarm::report {
-namespace {
-
-constexpr std::size_t kTopN = 10;
-// Format names come from the parser registry, so this only guards against a surprise.
-constexpr std::size_t kMaxFormats = 32;
-
-bool is_blocked(core::Action a) {
-    return a == core::Action::kDeny || a == core::Action::kDrop || a == core::Action::kReject;
-}
-
-bool is_alert(const core::Event& e) {
-    return e.action == core::Action::kAlert || e.category == core::Category::kIds ||
-           e.category == core::Category::kAv || e.category == core::Category::kSpam;
-}
 
 // Private, loopback, link-local, shared (CGNAT), multicast and reserved ranges are not
 // "the internet"; anything else is.
-bool is_public(const core::IpAddress& ip) {
+bool is_public_address(const core::IpAddress& ip) {
     if (!ip.is_set()) {
         return false;
     }
@@ -45,13 +31,28 @@ bool is_public(const core::IpAddress& ip) {
     return !(unspecified_or_loopback || unique_local || link_local || multicast);
 }
 
+namespace {
+
+constexpr std::size_t kTopN = 10;
+// Format names come from the parser registry, so this only guards against a surprise.
+constexpr std::size_t kMaxFormats = 32;
+
+bool is_blocked(core::Action a) {
+    return a == core::Action::kDeny || a == core::Action::kDrop || a == core::Action::kReject;
+}
+
+bool is_alert(const core::Event& e) {
+    return e.action == core::Action::kAlert || e.category == core::Category::kIds ||
+           e.category == core::Category::kAv || e.category == core::Category::kSpam;
+}
+
 bool from_outside(const core::Event& e) {
     switch (e.direction) {
         case core::Direction::kInbound:
             return e.src_ip.is_set();
         case core::Direction::kUnknown:
         case core::Direction::kExternal:
-            return is_public(e.src_ip);
+            return is_public_address(e.src_ip);
         case core::Direction::kOutbound:
         case core::Direction::kInternal:
             return false;
