@@ -1,11 +1,13 @@
 // SQLite store benchmark: ingest rate with append_events (synchronous=FULL, as in
 // production), then search and summary latency at a large size (10M events by default).
 //
-//   store_bench [--dir DIR] [--ingest N] [--fill N] [--runs R] [--queries Q]
+//   store_bench [--dir DIR] [--ingest N] [--fill N] [--runs R] [--queries Q] [--writers 1,4]
 //
 // Ingest: R runs, each into a fresh database, of N events in batches of 1,000 and of
-// 10,000 (20 members, 2 collectors each, realistic mixed events). Search: the database is
-// filled to --fill events (fsync off for the fill only, batches of 50,000), reopened with
+// 10,000 (20 members, 2 collectors each, realistic mixed events), appended by each number of
+// concurrent writer threads given (group commit shares a transaction and its fsync between
+// them). Search: the database is filled to --fill events (fsync off for the fill only,
+// batches of 10,000), reopened with
 // production options, and Q queries of each kind are timed, R rounds; summaries of one
 // member-week likewise. Prints medians over the runs. Database files are deleted at exit.
 #include <algorithm>
@@ -16,9 +18,8 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
-
-#include <sqlite3.h>
 
 #include "store/sqlite/sqlite_store.h"
 
@@ -41,15 +42,8 @@ struct Args {
     std::size_t fill = 10'000'000;
     int runs = 3;
     int queries = 300;
+    std::vector<int> writers = {1, 4};  // concurrent appending threads (group commit)
 };
-
-// CPU time of this thread: the store's own work (SQLite runs in the calling thread), apart
-// from waits for the disk and for the CPU when other processes load the machine.
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -161,40 +155,80 @@ std::vector<store::TenantId> make_tenants(store::Store& s) {
     return members;
 }
 
-// Appends `total` events in batches of `batch`, round-robin over the collectors. Each
-// collector's events advance evenly through the 30-day span over the `planned` events of the
-// whole run, so every member has data on every day. Returns events/s.
-double ingest(store::Store& s, Generator& gen, std::size_t total, std::size_t batch,
-              std::size_t planned, std::size_t& done, double* cpu_rate = nullptr) {
+struct Batch {
+    std::string collector;
     std::vector<core::Event> events;
-    events.reserve(batch);
-    double busy = 0;
-    double cpu = 0;
+    std::uint64_t through = 0;
+};
+
+// `total` events in batches of `batch`, round-robin over the collectors (batch k goes to
+// collector k % 40). Each collector's events advance evenly through the 30-day span over the
+// `planned` events of the whole run, so every member has data on every day.
+std::vector<Batch> make_batches(Generator& gen, std::size_t total, std::size_t batch,
+                                std::size_t planned, std::size_t& done) {
+    std::vector<Batch> out;
     const double step = static_cast<double>(kSpan) / static_cast<double>(planned);
     for (std::size_t sent = 0; sent < total; sent += batch) {
         const std::size_t col = (done / batch) % (kMembers * 2);
         const int member = static_cast<int>(col / 2);
-        events.clear();
+        Batch b;
+        b.collector = "m" + std::to_string(member) + "-c" + std::to_string(col % 2);
+        b.events.reserve(batch);
         for (std::size_t i = 0; i < batch; ++i, ++done) {
             // Collectors take turns by batch: event `done` lands at its place in the span,
             // spread over the batch's turn.
             const double pos = static_cast<double>(done - done % (batch * kMembers * 2)) +
                                static_cast<double>((done % batch) * kMembers * 2);
-            events.push_back(gen.next(member, kStart + static_cast<std::int64_t>(pos * step)));
+            b.events.push_back(gen.next(member, kStart + static_cast<std::int64_t>(pos * step)));
         }
-        const std::string id = "m" + std::to_string(member) + "-c" + std::to_string(col % 2);
-        const auto t0 = Clock::now();  // generation is not the store's cost
-        const double c0 = thread_cpu_seconds();
-        if (auto st = s.append_events(id, events, done, kStart); !st) {
-            die(st.error(), "append_events");
-        }
-        cpu += thread_cpu_seconds() - c0;
-        busy += seconds_since(t0);
+        b.through = done;
+        out.push_back(std::move(b));
     }
-    if (cpu_rate != nullptr) {
-        *cpu_rate = static_cast<double>(total) / cpu;
+    return out;
+}
+
+// CPU time of the whole process: the store's work in every appending thread, apart from
+// waits for the disk and for the CPU when other processes load the machine.
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+struct IngestRate {
+    double wall;  // events/s
+    double cpu;   // events per CPU-second of the process
+};
+
+// Appends the batches with `writers` threads, as a server does with one thread per collector
+// connection: writer t sends batches t, t + writers, … (so one collector's batches stay in
+// order on one thread when 40 % writers == 0). The batches are made beforehand: generating
+// them is not the store's cost.
+IngestRate append_all(store::Store& s, const std::vector<Batch>& batches, int writers) {
+    std::size_t events = 0;
+    for (const Batch& b : batches) {
+        events += b.events.size();
     }
-    return static_cast<double>(total) / busy;
+    const auto t0 = Clock::now();
+    const double c0 = process_cpu_seconds();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&, w] {
+            for (std::size_t i = static_cast<std::size_t>(w); i < batches.size();
+                 i += static_cast<std::size_t>(writers)) {
+                const Batch& b = batches[i];
+                if (auto st = s.append_events(b.collector, b.events, b.through, kStart); !st) {
+                    die(st.error(), "append_events");
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    const double cpu = process_cpu_seconds() - c0;
+    const double wall = seconds_since(t0);
+    return {static_cast<double>(events) / wall, static_cast<double>(events) / cpu};
 }
 
 }  // namespace
@@ -214,6 +248,14 @@ Args parse_args(int argc, char** argv) {
             a.fill = std::stoull(v);
         } else if (k == "--runs") {
             a.runs = std::stoi(v);
+        } else if (k == "--writers") {
+            a.writers.clear();
+            const std::string list = v;
+            for (std::size_t at = 0; at < list.size();) {
+                const std::size_t comma = std::min(list.find(',', at), list.size());
+                a.writers.push_back(std::stoi(list.substr(at, comma - at)));
+                at = comma + 1;
+            }
         } else if (k == "--queries") {
             a.queries = std::stoi(v);
         } else {
@@ -225,25 +267,28 @@ Args parse_args(int argc, char** argv) {
 }
 
 void bench_ingest(const Args& args) {
-    for (const std::size_t batch : {std::size_t{1000}, std::size_t{10000}}) {
-        std::vector<double> rates, cpu_rates;
-        for (int run = 0; run < args.runs; ++run) {
-            const auto path = args.dir / ("ingest-" + std::to_string(batch) + ".db");
-            std::filesystem::remove_all(args.dir);
-            auto s = open_store(path, true);
-            make_tenants(*s);
-            Generator gen;
-            std::size_t done = 0;
-            double cpu_rate = 0;
-            rates.push_back(ingest(*s, gen, args.ingest, batch, args.ingest, done, &cpu_rate));
-            cpu_rates.push_back(cpu_rate);
-            std::printf("  ingest batch=%zu run %d: %.0f events/s wall, %.0f per CPU-second\n",
-                        batch, run + 1, rates.back(), cpu_rate);
-            std::fflush(stdout);
+    for (const int writers : args.writers) {
+        for (const std::size_t batch : {std::size_t{1000}, std::size_t{10000}}) {
+            std::vector<double> rates, cpu_rates;
+            for (int run = 0; run < args.runs; ++run) {
+                const auto path = args.dir / ("ingest-" + std::to_string(batch) + ".db");
+                std::filesystem::remove_all(args.dir);
+                auto s = open_store(path, true);
+                make_tenants(*s);
+                Generator gen;
+                std::size_t done = 0;
+                const auto batches = make_batches(gen, args.ingest, batch, args.ingest, done);
+                const IngestRate r = append_all(*s, batches, writers);
+                rates.push_back(r.wall);
+                cpu_rates.push_back(r.cpu);
+                std::printf("  ingest writers=%d batch=%zu run %d: %.0f events/s wall, %.0f per "
+                            "CPU-second\n", writers, batch, run + 1, r.wall, r.cpu);
+                std::fflush(stdout);
+            }
+            std::printf("ingest writers=%d batch=%zu events=%zu: median %.0f events/s wall (fsync "
+                        "per commit), %.0f events per CPU-second of the process\n",
+                        writers, batch, args.ingest, median(rates), median(cpu_rates));
         }
-        std::printf("ingest batch=%zu events=%zu: median %.0f events/s wall (fsync per batch), "
-                    "%.0f events per CPU-second of the appending thread\n",
-                    batch, args.ingest, median(rates), median(cpu_rates));
     }
     std::filesystem::remove_all(args.dir);
 }
@@ -311,40 +356,6 @@ void time_queries(store::Store& s, const std::vector<store::TenantId>& members, 
                 percentile(ms, 0.5), percentile(ms, 1.0), ms.size());
 }
 
-// The events table's secondary indexes as (name, CREATE statement), dropped.
-std::vector<std::pair<std::string, std::string>> drop_event_indexes(const std::filesystem::path& path) {
-    sqlite3* db = nullptr;
-    sqlite3_open(path.c_str(), &db);
-    std::vector<std::pair<std::string, std::string>> out;
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                           "AND tbl_name = 'events' AND sql IS NOT NULL", -1, &st, nullptr);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                         reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-    }
-    sqlite3_finalize(st);
-    for (const auto& [name, sql] : out) {
-        sqlite3_exec(db, ("DROP INDEX " + name).c_str(), nullptr, nullptr, nullptr);
-    }
-    sqlite3_close(db);
-    return out;
-}
-
-void recreate_indexes(const std::filesystem::path& path,
-                      const std::vector<std::pair<std::string, std::string>>& indexes) {
-    sqlite3* db = nullptr;
-    sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db, "PRAGMA cache_size=-1000000; PRAGMA threads=2", nullptr, nullptr, nullptr);
-    for (const auto& [name, sql] : indexes) {
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-            std::fprintf(stderr, "store_bench: %s: %s\n", name.c_str(), sqlite3_errmsg(db));
-            std::exit(1);
-        }
-    }
-    sqlite3_close(db);
-}
-
 void bench_search(const Args& args) {
     std::filesystem::remove_all(args.dir);
     const auto path = args.dir / "search.db";
@@ -354,23 +365,19 @@ void bench_search(const Args& args) {
         auto s = open_store(path, false);
         members = make_tenants(*s);
     }
-    // The fill goes through append_events, but with the events indexes dropped first and
-    // built again after (CREATE INDEX sorts: far faster than 10M random index inserts).
-    const auto indexes = drop_event_indexes(path);
+    // The fill goes through append_events with fsync off, in batches of 10,000.
     {
         auto s = open_store(path, false);
         Generator gen;
         std::size_t done = 0;
         for (std::size_t left = args.fill; left > 0;) {
-            const std::size_t n = std::min<std::size_t>(left, 2'000'000);
-            ingest(*s, gen, n, 10'000, args.fill, done);
+            const std::size_t n = std::min<std::size_t>(left, 1'000'000);
+            append_all(*s, make_batches(gen, n, 10'000, args.fill, done), 1);
             left -= n;
             std::printf("  filled %zu events (%.0f s)\n", done, seconds_since(t0));
             std::fflush(stdout);
         }
     }
-    recreate_indexes(path, indexes);
-    std::printf("  indexes built (%.0f s)\n", seconds_since(t0));
     std::printf("fill: %zu events, database %.2f GB\n", args.fill,
                 static_cast<double>(std::filesystem::file_size(path)) / 1e9);
     auto s = open_store(path, true);

@@ -15,17 +15,14 @@ struct RetentionClass {
     const char* name;     // as recorded in the audit log
     int RetentionPolicy::*days;
     std::uint64_t RetentionRun::*deleted;
-    const char* delete_sql;  // one chunk: :cutoff, :chunk (and :member for events)
+    const char* delete_sql;  // one chunk: :cutoff, :chunk (null: events, by block)
     bool per_member;
 };
 
-// Each chunk selects its victims through an index on the class's time column (events by
-// member, so the member/time index serves), then deletes them by key.
+// Each chunk selects its victims through an index on the class's time column, then deletes
+// them by key. Events are kept in blocks and go by member (delete_old_events, events.cpp).
 constexpr std::array<RetentionClass, 5> kClasses = {{
-    {"events", &RetentionPolicy::events_days, &RetentionRun::events_deleted,
-     "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE member = :member "
-     "AND time_ns < :cutoff LIMIT :chunk)",
-     true},
+    {"events", &RetentionPolicy::events_days, &RetentionRun::events_deleted, nullptr, true},
     {"findings", &RetentionPolicy::findings_days, &RetentionRun::findings_deleted,
      "DELETE FROM findings WHERE (member, id) IN (SELECT member, id FROM findings "
      "WHERE last_seen_ns < :cutoff LIMIT :chunk)",
@@ -179,8 +176,8 @@ core::Result<RetentionRun> SqliteStore::run_retention(const RetentionPolicy& pol
         const std::int64_t cutoff = now_ns - days * kNsPerDay;
         std::uint64_t deleted = 0;
         for (std::size_t i = 0; i < (c.per_member ? members.size() : 1); ++i) {
-            auto n = delete_chunked(c.delete_sql, cutoff,
-                                    c.per_member ? std::optional(members[i]) : std::nullopt);
+            auto n = c.per_member ? delete_old_events(members[i], cutoff)
+                                  : delete_chunked(c.delete_sql, cutoff, std::nullopt);
             if (!n) {
                 return core::fail(std::move(n.error()).context(std::string("retention of ") +
                                                                c.name));

@@ -1,8 +1,12 @@
 // Events: durable batch ingest, keyset-paged search, and summaries.
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <unordered_map>
 
 #include "core/event_codec.h"
+#include "store/sqlite/internal/event_blocks.h"
+#include "store/sqlite/internal/event_migration.h"
 #include "store/sqlite/internal/event_sql.h"
 #include "store/sqlite/internal/rows.h"
 #include "store/sqlite/internal/sqlite_store_impl.h"
@@ -11,68 +15,7 @@ namespace cyberalarm::store::sqlite {
 
 namespace {
 
-// Rows per INSERT statement: one statement step per 64 rows instead of per row.
-constexpr std::size_t kRowsPerInsert = 64;
-constexpr int kColumnsPerRow = 9;
 constexpr std::size_t kMaxTopN = 1000;
-
-std::string insert_sql(std::size_t rows) {
-    std::string sql =
-        "INSERT INTO events (member, time_ns, collector, src, dst, dst_port, category, action, "
-        "body) VALUES ";
-    for (std::size_t i = 0; i < rows; ++i) {
-        sql += i == 0 ? "(?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?)";
-    }
-    return sql;
-}
-
-void bind_address(Stmt& st, int index, const core::IpAddress& ip) {
-    if (ip.is_set()) {
-        st.bind_static(index, Blob{address_bytes(ip)});
-    } else {
-        st.bind(index, Null{});
-    }
-}
-
-// Binds rows [first, first + n) of the batch; `bodies` holds their encodings back to back.
-void bind_rows(Stmt& st, std::span<const core::Event> events, std::size_t first, std::size_t n,
-               TenantId member, std::string_view collector, std::string_view bodies,
-               const std::vector<std::size_t>& offsets) {
-    for (std::size_t i = 0; i < n; ++i) {
-        const core::Event& e = events[first + i];
-        const int base = static_cast<int>(i) * kColumnsPerRow;
-        st.bind(base + 1, member).bind(base + 2, e.time_ns);
-        st.bind(base + 3, collector);
-        bind_address(st, base + 4, e.src_ip);
-        bind_address(st, base + 5, e.dst_ip);
-        if (e.has(core::Event::kDstPort)) {
-            st.bind(base + 6, std::int64_t{e.dst_port});
-        } else {
-            st.bind(base + 6, Null{});
-        }
-        st.bind(base + 7, static_cast<std::int64_t>(e.category));
-        st.bind(base + 8, static_cast<std::int64_t>(e.action));
-        const std::size_t at = offsets[first + i];
-        st.bind_static(base + 9, Blob{bodies.substr(at, offsets[first + i + 1] - at)});
-    }
-}
-
-core::Status insert_events(Connection& conn, std::span<const core::Event> events, TenantId member,
-                           std::string_view collector, std::string_view bodies,
-                           const std::vector<std::size_t>& offsets) {
-    for (std::size_t first = 0; first < events.size(); first += kRowsPerInsert) {
-        const std::size_t n = std::min(kRowsPerInsert, events.size() - first);
-        auto st = conn.prepare(insert_sql(n));
-        if (!st) {
-            return core::fail(std::move(st.error()));
-        }
-        bind_rows(*st, events, first, n, member, collector, bodies, offsets);
-        if (auto done = st->run(); !done) {
-            return done;
-        }
-    }
-    return {};
-}
 
 std::string event_fingerprint_text(const Scope& scope, const EventQuery& q) {
     std::string s = "events|" + std::to_string(q.from_ns) + "|" + std::to_string(q.to_ns) + "|";
@@ -85,103 +28,176 @@ std::string event_fingerprint_text(const Scope& scope, const EventQuery& q) {
     return s;
 }
 
-template <typename Q>
-void bind_event_query(Stmt& st, const Q& q) {
-    st.bind_named(":from", q.from_ns).bind_named(":to", q.to_ns);
-    if (q.address) {
-        st.bind_named(":address", Blob{address_bytes(*q.address)});
-    }
-    if (q.port) {
-        st.bind_named(":port", *q.port);
-    }
-    if (q.category) {
-        st.bind_named(":category", *q.category);
-    }
-    if (q.action) {
-        st.bind_named(":action", *q.action);
-    }
-}
-
-struct Key {
-    std::int64_t time_ns;
+// One row of the block walk (event_blocks_sql).
+struct BlockRow {
     std::int64_t id;
-    friend bool operator==(const Key&, const Key&) = default;
+    std::int64_t min_time_ns;
+    std::int64_t max_time_ns;
+    std::int64_t first;
+    std::int64_t count;
 };
 
-// Newest first: the order of every page.
-bool newer(const Key& a, const Key& b) {
-    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.id > b.id;
+BlockRow block_row(const Stmt& st) {
+    return BlockRow{st.i64(0), st.i64(1), st.i64(2), st.i64(3), st.i64(4)};
 }
 
-core::Status collect_keys(Connection& conn, const EventQuery& q, TenantId member,
-                          const std::optional<CursorKey>& cursor, std::size_t want,
-                          std::vector<Key>& keys) {
-    for (const Driver driver : drivers_for(q)) {
-        auto st = conn.prepare(event_keys_sql(q, driver, cursor.has_value()));
-        if (!st) {
-            return core::fail(std::move(st.error()));
-        }
-        bind_event_query(*st, q);
-        st->bind_named(":member", member).bind_named(":limit", want);
-        if (cursor) {
-            st->bind_named(":cursor_time", cursor->time_ns).bind_named(":cursor_id", cursor->id);
-        }
-        auto got = collect<Key>(*st, [](const Stmt& s) { return Key{s.i64(0), s.i64(1)}; });
-        if (!got) {
-            return core::fail(std::move(got.error()));
-        }
-        keys.insert(keys.end(), got->begin(), got->end());
-    }
-    return {};
+std::int64_t event_id(const BlockRow& b, std::size_t index) {
+    return (b.id << kBlockShift) | (b.first + static_cast<std::int64_t>(index));
 }
 
-core::Result<EventRecord> read_event(Connection& conn, std::int64_t id) {
-    auto st = conn.prepare("SELECT member, collector, body FROM events WHERE id = ?");
+core::Error block_error(std::int64_t block, core::Error e) {
+    return core::Error::corrupt("event block " + std::to_string(block) + ": " + e.message());
+}
+
+// Reads one block's body (in the caller's snapshot) and hands its checked view to `use`.
+template <typename Use>
+core::Status with_block(Connection& conn, const BlockRow& b, Use use) {
+    auto st = conn.prepare(kEventBlockBodySql);
     if (!st) {
         return core::fail(std::move(st.error()));
     }
-    st->bind_all(id);
+    st->bind_all(b.id);
     auto row = st->step();
     if (!row) {
         return core::fail(std::move(row.error()));
     }
     if (!*row) {
-        // Its key was read in the same snapshot: an index that disagrees with its table.
-        return core::fail(core::Error::corrupt("event " + std::to_string(id) +
-                                               " is in an index but not in the table"));
+        return core::fail(core::Error::corrupt("event block " + std::to_string(b.id) +
+                                               " is in the index but not in the table"));
     }
-    EventRecord rec;
-    rec.id = id;
-    rec.member = st->i64(0);
-    rec.collector_id = st->text(1);
-    const std::string_view body = st->blob(2);
-    std::size_t used = 0;
-    auto event = core::decode_event(
-        std::span(reinterpret_cast<const std::byte*>(body.data()), body.size()), &used);
-    if (!event || used != body.size()) {
-        return core::fail(core::Error::corrupt("event " + std::to_string(id) +
-                                               ": stored record does not decode"));
+    auto view = BlockView::parse(st->blob(0));
+    if (!view) {
+        return core::fail(block_error(b.id, std::move(view.error())));
     }
-    rec.event = std::move(*event);
-    return rec;
+    if (view->size() != static_cast<std::size_t>(b.count)) {
+        return core::fail(core::Error::corrupt("event block " + std::to_string(b.id) +
+                                               " holds a different count than its row says"));
+    }
+    return use(*view);
 }
+
+struct Hit {
+    std::int64_t time_ns;
+    std::int64_t id;
+    EventRecord record;
+};
+
+// Newest first: the order of every page. As a heap comparator it keeps the oldest on top.
+bool newer(const Hit& a, const Hit& b) {
+    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.id > b.id;
+}
+
+// The newest `want` events of one member that match the query (after the cursor), added to
+// `hits` (a heap by `newer`, so hits.front() is the oldest kept).
+class MemberSearch {
+public:
+    MemberSearch(const EventQuery& q, const std::optional<CursorKey>& cursor, std::size_t want)
+        : q_(q), cursor_(cursor), want_(want) {}
+
+    core::Status run(Connection& conn, TenantId member) {
+        auto walk = conn.prepare(event_blocks_sql(cursor_.has_value()));
+        if (!walk) {
+            return core::fail(std::move(walk.error()));
+        }
+        walk->bind_named(":member", member).bind_named(":from", q_.from_ns).bind_named(":to", q_.to_ns);
+        if (cursor_) {
+            walk->bind_named(":cursor_time", cursor_->time_ns);
+        }
+        for (;;) {
+            auto row = walk->step();
+            if (!row) {
+                return core::fail(std::move(row.error()));
+            }
+            if (!*row) {
+                return {};
+            }
+            const BlockRow b = block_row(*walk);
+            // Blocks come newest max_time first: once a full page's oldest event is newer
+            // than everything this block can hold, no later block can contribute either.
+            if (hits_.size() == want_ && b.max_time_ns < hits_.front().time_ns) {
+                return {};
+            }
+            if (!filter_may_match(walk->blob(6), q_)) {
+                continue;
+            }
+            const std::string collector = walk->text(5);
+            if (auto st = with_block(conn, b, [&](const BlockView& v) { return scan(v, b, member, collector); });
+                !st) {
+                return st;
+            }
+        }
+    }
+
+    std::vector<Hit>& hits() { return hits_; }
+
+private:
+    // Newest to oldest within the block; stops where nothing older can make the page.
+    core::Status scan(const BlockView& v, const BlockRow& b, TenantId member, const std::string& collector) {
+        for (std::size_t i = v.size(); i-- > 0;) {
+            const std::int64_t t = v.time(i);
+            if (t >= q_.to_ns) {
+                continue;
+            }
+            if (t < q_.from_ns) {
+                break;
+            }
+            const std::int64_t id = event_id(b, i);
+            if (cursor_ && !(t < cursor_->time_ns || (t == cursor_->time_ns && id < cursor_->id))) {
+                continue;
+            }
+            if (hits_.size() == want_ && !(t > hits_.front().time_ns ||
+                                          (t == hits_.front().time_ns && id > hits_.front().id))) {
+                break;
+            }
+            auto event = v.event(i);
+            if (!event) {
+                return core::fail(block_error(b.id, std::move(event.error())));
+            }
+            if (!event_matches(*event, q_)) {
+                continue;
+            }
+            hits_.push_back(Hit{t, id, EventRecord{id, member, collector, std::move(*event)}});
+            std::push_heap(hits_.begin(), hits_.end(), newer);
+            if (hits_.size() > want_) {
+                std::pop_heap(hits_.begin(), hits_.end(), newer);
+                hits_.pop_back();
+            }
+        }
+        return {};
+    }
+
+    const EventQuery& q_;
+    const std::optional<CursorKey>& cursor_;
+    const std::size_t want_;
+    std::vector<Hit> hits_;
+};
+
+using Address = std::array<std::uint8_t, 16>;
+struct AddressHash {
+    std::size_t operator()(const Address& a) const {
+        std::uint64_t hi = 0;
+        std::uint64_t lo = 0;
+        std::memcpy(&hi, a.data(), 8);
+        std::memcpy(&lo, a.data() + 8, 8);
+        return std::hash<std::uint64_t>()(hi * 0x9e3779b97f4a7c15ULL ^ lo);
+    }
+};
 
 // The counts of a summary, gathered row by row.
 class SummaryCounts {
 public:
     SummaryCounts(std::int64_t from_ns, std::int64_t bucket_ns) : from_(from_ns), width_(bucket_ns) {}
 
-    void add(const Stmt& row) {
+    void add(const core::Event& e) {
         ++events_;
-        const auto action = static_cast<core::Action>(row.i64(1));
-        denied_ += action == core::Action::kDeny || action == core::Action::kDrop ||
-                   action == core::Action::kReject;
-        ++buckets_[(row.i64(0) - from_) / width_];
-        if (!row.is_null(2)) {
-            ++sources_[std::string(row.blob(2))];
+        denied_ += e.action == core::Action::kDeny || e.action == core::Action::kDrop ||
+                   e.action == core::Action::kReject;
+        ++buckets_[(e.time_ns - from_) / width_];
+        if (e.src_ip.is_set()) {
+            ++sources_[e.src_ip.bytes()];
         }
-        if (!row.is_null(3)) {
-            ++ports_[static_cast<std::uint16_t>(row.i64(3))];
+        if (e.has(core::Event::kDstPort)) {
+            ++ports_[e.dst_port];
         }
     }
 
@@ -194,7 +210,8 @@ public:
         }
         std::sort(s.per_bucket.begin(), s.per_bucket.end());
         for (const auto& [src, n] : top(sources_, top_n)) {
-            s.top_sources.emplace_back(address_from_bytes(src), n);
+            s.top_sources.emplace_back(
+                address_from_bytes({reinterpret_cast<const char*>(src.data()), src.size()}), n);
         }
         s.top_ports = top(ports_, top_n);
         return s;
@@ -202,9 +219,9 @@ public:
 
 private:
     // Most first; ties by key, so that equal counts come out in a stable order.
-    template <typename K>
+    template <typename K, typename H>
     static std::vector<std::pair<K, std::uint64_t>> top(
-        const std::unordered_map<K, std::uint64_t>& counts, std::size_t n) {
+        const std::unordered_map<K, std::uint64_t, H>& counts, std::size_t n) {
         std::vector<std::pair<K, std::uint64_t>> v(counts.begin(), counts.end());
         const auto more = [](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -220,7 +237,7 @@ private:
     std::uint64_t events_ = 0;
     std::uint64_t denied_ = 0;
     std::unordered_map<std::int64_t, std::uint64_t> buckets_;
-    std::unordered_map<std::string, std::uint64_t> sources_;
+    std::unordered_map<Address, std::uint64_t, AddressHash> sources_;
     std::unordered_map<std::uint16_t, std::uint64_t> ports_;
 };
 
@@ -228,25 +245,21 @@ std::size_t page_limit(std::size_t limit) { return std::clamp<std::size_t>(limit
 
 }  // namespace
 
-core::Status SqliteStore::append_events(std::string_view collector_id,
-                                        std::span<const core::Event> events,
-                                        std::uint64_t through_seq, std::int64_t now_ns) {
-    // Encode before taking the writer: the lock is held only for SQLite's own work.
-    std::string bodies;
-    std::vector<std::size_t> offsets;
-    offsets.reserve(events.size() + 1);
-    for (const core::Event& e : events) {
-        offsets.push_back(bodies.size());
-        core::encode_event(e, bodies);
-    }
-    offsets.push_back(bodies.size());
+// One append_events call: its batch, encoded before the writer is taken, and its outcome.
+struct PendingAppend {
+    std::string_view collector_id;
+    std::vector<EncodedBlock> blocks;
+    std::size_t events = 0;
+    std::uint64_t through_seq = 0;
+    std::int64_t now_ns = 0;
+    core::Status status;
+    bool done = false;
+};
 
-    auto conn = pool_->writer();
-    auto tx = Transaction::begin(*conn);
-    if (!tx) {
-        return core::fail(std::move(tx.error()));
-    }
-    auto collector = collector_on(*conn, collector_id);
+namespace {
+
+core::Status insert_batch(Connection& conn, const PendingAppend& p) {
+    auto collector = collector_on(conn, p.collector_id);
     if (!collector) {
         return core::fail(std::move(collector.error()));
     }
@@ -254,22 +267,105 @@ core::Status SqliteStore::append_events(std::string_view collector_id,
         return core::fail(core::Error(core::ErrorCode::kPermissionDenied,
                                       "collector '" + collector->id + "' is revoked"));
     }
-    if (auto st = insert_events(*conn, events, collector->member, collector->id, bodies, offsets);
-        !st) {
-        return st;
+    for (const EncodedBlock& b : p.blocks) {
+        if (auto st = insert_event_block(conn, collector->member, collector->id, b); !st) {
+            return st;
+        }
     }
     // The high-water mark never moves back: a late, smaller batch must not reopen the range
     // ingest already deduplicated.
-    auto up = conn->prepare(
+    auto up = conn.prepare(
         "UPDATE collectors SET high_water = max(high_water, ?), last_seen_ns = ?, "
         "events_total = events_total + ? WHERE id = ?");
     if (!up) {
         return core::fail(std::move(up.error()));
     }
-    if (auto st = up->bind_all(through_seq, now_ns, events.size(), collector->id).run(); !st) {
+    return up->bind_all(p.through_seq, p.now_ns, p.events, collector->id).run();
+}
+
+// A batch of a group that fails (unknown or revoked collector, a failed write) is undone
+// alone, back to its savepoint; the others commit.
+core::Status insert_in_savepoint(Connection& conn, const PendingAppend& p) {
+    if (auto st = conn.exec("SAVEPOINT batch"); !st) {
         return st;
     }
-    return tx->commit();
+    auto st = insert_batch(conn, p);
+    if (!st) {
+        if (auto undo = conn.exec("ROLLBACK TO batch"); !undo) {
+            return undo;
+        }
+    }
+    if (auto released = conn.exec("RELEASE batch"); !released) {
+        return released;
+    }
+    return st;
+}
+
+}  // namespace
+
+void SqliteStore::write_group(const std::vector<PendingAppend*>& group) {
+    const auto fail_all = [&](const core::Error& e) {
+        for (PendingAppend* p : group) {
+            p->status = core::fail(e);
+        }
+    };
+    auto conn = pool_->writer();
+    auto tx = Transaction::begin(*conn);
+    if (!tx) {
+        fail_all(tx.error());
+        return;
+    }
+    if (group.size() == 1) {
+        group.front()->status = insert_batch(*conn, *group.front());
+        if (group.front()->status) {
+            group.front()->status = tx->commit();
+        }
+        return;
+    }
+    for (PendingAppend* p : group) {
+        p->status = insert_in_savepoint(*conn, *p);
+        if (!p->status && p->status.error().code() != core::ErrorCode::kNotFound &&
+            p->status.error().code() != core::ErrorCode::kPermissionDenied) {
+            // The savepoint machinery itself failed: nothing of this transaction is safe.
+            fail_all(p->status.error());
+            return;
+        }
+    }
+    if (auto done = tx->commit(); !done) {
+        fail_all(done.error());
+    }
+}
+
+core::Status SqliteStore::append_events(std::string_view collector_id,
+                                        std::span<const core::Event> events,
+                                        std::uint64_t through_seq, std::int64_t now_ns) {
+    // Encode before queueing: callers encode in parallel, the writer only writes.
+    PendingAppend mine;
+    mine.collector_id = collector_id;
+    mine.blocks = encode_blocks(events);
+    mine.events = events.size();
+    mine.through_seq = through_seq;
+    mine.now_ns = now_ns;
+
+    std::unique_lock lock(ingest_.mutex);
+    ingest_.waiting.push_back(&mine);
+    ingest_.written.wait(lock, [&] { return mine.done || !ingest_.writing; });
+    if (mine.done) {
+        return mine.status;
+    }
+    // Leader: write every batch queued so far (this one included) as one transaction.
+    ingest_.writing = true;
+    std::vector<PendingAppend*> group = std::exchange(ingest_.waiting, {});
+    lock.unlock();
+    write_group(group);
+    lock.lock();
+    for (PendingAppend* p : group) {
+        p->done = true;
+    }
+    ingest_.writing = false;
+    lock.unlock();
+    ingest_.written.notify_all();
+    return mine.status;
 }
 
 core::Result<Page<EventRecord>> SqliteStore::search_events(const Scope& scope,
@@ -288,7 +384,8 @@ core::Result<Page<EventRecord>> SqliteStore::search_events(const Scope& scope,
     if (!conn) {
         return core::fail(std::move(conn.error()));
     }
-    // Keys and bodies are read by separate statements: one snapshot keeps them in step.
+    // The block walk and the bodies are read by separate statements: one snapshot keeps
+    // them in step.
     auto snapshot = Snapshot::begin(**conn);
     if (!snapshot) {
         return core::fail(std::move(snapshot.error()));
@@ -297,28 +394,25 @@ core::Result<Page<EventRecord>> SqliteStore::search_events(const Scope& scope,
     if (!members) {
         return core::fail(std::move(members.error()));
     }
-    std::vector<Key> keys;
+    std::vector<Hit> hits;
     if (query.from_ns < query.to_ns) {
         for (const TenantId member : *members) {
-            if (auto st = collect_keys(**conn, query, member, cursor, limit + 1, keys); !st) {
+            MemberSearch search(query, cursor, limit + 1);
+            if (auto st = search.run(**conn, member); !st) {
                 return core::fail(std::move(st.error()));
             }
+            std::move(search.hits().begin(), search.hits().end(), std::back_inserter(hits));
         }
     }
-    std::sort(keys.begin(), keys.end(), newer);
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());  // src == dst == address
+    std::sort(hits.begin(), hits.end(), newer);
     Page<EventRecord> page;
-    if (keys.size() > limit) {
-        keys.resize(limit);
-        page.next_cursor = encode_cursor(fingerprint, CursorKey{keys.back().time_ns, keys.back().id, {}});
+    if (hits.size() > limit) {
+        hits.resize(limit);
+        page.next_cursor = encode_cursor(fingerprint, CursorKey{hits.back().time_ns, hits.back().id, {}});
     }
-    page.items.reserve(keys.size());
-    for (const Key& key : keys) {
-        auto rec = read_event(**conn, key.id);
-        if (!rec) {
-            return core::fail(std::move(rec.error()));
-        }
-        page.items.push_back(std::move(*rec));
+    page.items.reserve(hits.size());
+    for (Hit& h : hits) {
+        page.items.push_back(std::move(h.record));
     }
     return page;
 }
@@ -336,30 +430,178 @@ core::Result<EventSummary> SqliteStore::summarize_events(const Scope& scope,
     if (!conn) {
         return core::fail(std::move(conn.error()));
     }
+    auto snapshot = Snapshot::begin(**conn);
+    if (!snapshot) {
+        return core::fail(std::move(snapshot.error()));
+    }
     auto members = scope_members(**conn, scope, query.member);
     if (!members) {
         return core::fail(std::move(members.error()));
     }
-    EventSummary summary;
     if (members->empty() || query.from_ns >= query.to_ns) {
-        return summary;
+        return EventSummary{};
     }
-    // One pass over the range, aggregated here: the rows need table lookups (action,
-    // addresses and ports are not in the member/time index), and three GROUP BY queries
-    // would pay for those lookups three times.
-    auto st = (*conn)->prepare("SELECT time_ns, action, src, dst_port FROM events " +
-                               event_summary_where(query, false));
+    // One pass over each member's blocks in the range, decoded and counted here.
+    SummaryCounts counts(query.from_ns, bucket_ns);
+    const auto count_block = [&](const BlockView& v) -> core::Status {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const std::int64_t t = v.time(i);
+            if (t < query.from_ns || t >= query.to_ns) {
+                continue;
+            }
+            auto event = v.event(i);
+            if (!event) {
+                return core::fail(std::move(event.error()));
+            }
+            if (event_matches(*event, query)) {
+                counts.add(*event);
+            }
+        }
+        return {};
+    };
+    for (const TenantId member : *members) {
+        auto walk = (*conn)->prepare(event_blocks_sql(false));
+        if (!walk) {
+            return core::fail(std::move(walk.error()));
+        }
+        walk->bind_named(":member", member).bind_named(":from", query.from_ns).bind_named(":to", query.to_ns);
+        for (;;) {
+            auto row = walk->step();
+            if (!row) {
+                return core::fail(std::move(row.error()));
+            }
+            if (!*row) {
+                break;
+            }
+            if (!filter_may_match(walk->blob(6), query)) {
+                continue;
+            }
+            if (auto st = with_block(**conn, block_row(*walk), count_block); !st) {
+                return core::fail(std::move(st.error()));
+            }
+        }
+    }
+    return counts.finish(top_n);
+}
+
+namespace {
+
+// Rewrites one block without its events older than `cutoff_ns`; returns how many it dropped.
+// The events left keep their ids: `first` moves on by the number dropped.
+core::Result<std::uint64_t> trim_block(Connection& conn, std::int64_t block, std::int64_t cutoff_ns) {
+    auto st = conn.prepare("SELECT id, min_time_ns, max_time_ns, first, count FROM event_blocks WHERE id = ?");
     if (!st) {
         return core::fail(std::move(st.error()));
     }
-    bind_event_query(*st, query);
-    st->bind_named(":scope", json_id_list(*members));
-    SummaryCounts counts(query.from_ns, bucket_ns);
-    if (auto done = each_row(*st, [&](const Stmt& s) { counts.add(s); }); !done) {
+    auto row = st->bind_all(block).step();
+    if (!row) {
+        return core::fail(std::move(row.error()));
+    }
+    if (!*row) {
+        return std::uint64_t{0};  // gone meanwhile
+    }
+    const BlockRow b = block_row(*st);
+    std::vector<core::Event> kept;
+    std::size_t dropped = 0;
+    auto read = with_block(conn, b, [&](const BlockView& v) -> core::Status {
+        while (dropped < v.size() && v.time(dropped) < cutoff_ns) {
+            ++dropped;
+        }
+        for (std::size_t i = dropped; i < v.size(); ++i) {
+            auto e = v.event(i);
+            if (!e) {
+                return core::fail(block_error(b.id, std::move(e.error())));
+            }
+            kept.push_back(std::move(*e));
+        }
+        return {};
+    });
+    if (!read) {
+        return core::fail(std::move(read.error()));
+    }
+    if (dropped == 0) {
+        return std::uint64_t{0};
+    }
+    if (kept.empty()) {
+        return core::fail(core::Error::internal("event block " + std::to_string(block) +
+                                                " straddles the cutoff but has no newer event"));
+    }
+    std::vector<const core::Event*> sorted;
+    for (const core::Event& e : kept) {
+        sorted.push_back(&e);
+    }
+    const EncodedBlock nb = encode_sorted_block(sorted);
+    auto up = conn.prepare(
+        "UPDATE event_blocks SET min_time_ns = ?, max_time_ns = ?, first = first + ?, count = ?, "
+        "filter = ?, body = ? WHERE id = ?");
+    if (!up) {
+        return core::fail(std::move(up.error()));
+    }
+    up->bind_all(nb.min_time_ns, nb.max_time_ns, dropped, nb.count);
+    up->bind_static(5, Blob{nb.filter}).bind_static(6, Blob{nb.body}).bind(7, block);
+    if (auto done = up->run(); !done) {
         return core::fail(std::move(done.error()));
     }
-    summary = counts.finish(top_n);
-    return summary;
+    return static_cast<std::uint64_t>(dropped);
+}
+
+}  // namespace
+
+core::Result<std::uint64_t> SqliteStore::delete_old_events(TenantId member, std::int64_t cutoff_ns) {
+    // Whole blocks first, a chunk of blocks per transaction (about retention_chunk_rows
+    // events), the writer released in between so ingest waits one chunk at most.
+    const std::size_t chunk = std::max<std::size_t>(1, options_.retention_chunk_rows / kBlockEvents);
+    std::uint64_t total = 0;
+    for (;;) {
+        auto conn = pool_->writer();
+        auto st = conn->prepare(kDeleteOldBlocksSql);
+        if (!st) {
+            return core::fail(std::move(st.error()));
+        }
+        st->bind_named(":member", member).bind_named(":cutoff", cutoff_ns).bind_named(":chunk", chunk);
+        std::size_t blocks = 0;
+        if (auto done = each_row(*st, [&](const Stmt& s) {
+                ++blocks;
+                total += static_cast<std::uint64_t>(s.i64(0));
+            });
+            !done) {
+            return core::fail(std::move(done.error()));
+        }
+        if (blocks < chunk) {
+            break;
+        }
+    }
+    // Then the blocks that straddle the cutoff, one transaction each.
+    std::vector<std::int64_t> straddling;
+    {
+        auto conn = pool_->writer();
+        auto st = conn->prepare(kStraddlingBlocksSql);
+        if (!st) {
+            return core::fail(std::move(st.error()));
+        }
+        st->bind_named(":member", member).bind_named(":cutoff", cutoff_ns);
+        auto ids = collect<std::int64_t>(*st, read_i64);
+        if (!ids) {
+            return core::fail(std::move(ids.error()));
+        }
+        straddling = std::move(*ids);
+    }
+    for (const std::int64_t block : straddling) {
+        auto conn = pool_->writer();
+        auto tx = Transaction::begin(*conn);
+        if (!tx) {
+            return core::fail(std::move(tx.error()));
+        }
+        auto n = trim_block(*conn, block, cutoff_ns);
+        if (!n) {
+            return core::fail(std::move(n.error()));
+        }
+        if (auto done = tx->commit(); !done) {
+            return core::fail(std::move(done.error()));
+        }
+        total += *n;
+    }
+    return total;
 }
 
 }  // namespace cyberalarm::store::sqlite

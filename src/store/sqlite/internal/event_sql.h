@@ -1,34 +1,38 @@
-// The SQL behind event search and summaries, apart from the code that runs it so that tests
-// can check each statement's query plan (an index range scan, no sort of the whole range).
+// The SQL behind event search, summaries and retention over event blocks, apart from the
+// code that runs it so that tests can check each statement's query plan (an index range
+// scan of one member's blocks, no table scan, no sort).
 //
-// A search is driven by one index per member: address (two drivers, source and
-// destination), else port, else category, else time. Each driver yields keys already in
-// (time_ns DESC, id DESC) order, so a page costs `limit` index steps per driver and member,
-// not a sort of everything in the range. Remaining filters are applied to the rows read.
+// Every statement reads the blocks of one member through event_blocks_member_time
+// (member, max_time_ns, min_time_ns): the blocks whose time bounds overlap [:from, :to),
+// newest max_time_ns first, which is the order in which a page of newest-first events is
+// filled; the min_time_ns bound is checked in the index, without reading the row.
 //
-// Named parameters: :member :from :to :address :port :category :action :cursor_time
-// :cursor_id :limit, and :scope (summaries over several members).
+// Named parameters: :member :from :to :cursor_time, and :cutoff :chunk for retention.
 //
 // Thread safety: pure functions.
 #pragma once
 
 #include <string>
-#include <vector>
-
-#include "store/store.h"
 
 namespace cyberalarm::store::sqlite {
 
-enum class Driver : std::uint8_t { kTime, kSource, kDestination, kPort, kCategory };
+// SELECT id, min_time_ns, max_time_ns, first, count, collector, filter … newest first; with
+// `after_cursor`, only blocks holding events at or before :cursor_time.
+std::string event_blocks_sql(bool after_cursor);
 
-// The drivers a query needs (two for an address: source or destination).
-std::vector<Driver> drivers_for(const EventQuery& query);
+// SELECT body of one block (parameter 1: its id).
+inline constexpr const char* kEventBlockBodySql = "SELECT body FROM event_blocks WHERE id = ?";
 
-// SELECT time_ns, id … for one member and one driver, newest first, after the cursor if
-// `after_cursor`, at most :limit rows.
-std::string event_keys_sql(const EventQuery& query, Driver driver, bool after_cursor);
+// Retention: deletes up to :chunk blocks of :member wholly older than :cutoff, returning
+// each one's event count.
+inline constexpr const char* kDeleteOldBlocksSql =
+    "DELETE FROM event_blocks WHERE id IN (SELECT id FROM event_blocks "
+    "INDEXED BY event_blocks_member_time WHERE member = :member AND max_time_ns < :cutoff "
+    "LIMIT :chunk) RETURNING count";
 
-// The WHERE clause of a summary over the members in :scope (or all, for the service scope).
-std::string event_summary_where(const EventQuery& query, bool all_members);
+// Retention: the blocks of :member that straddle :cutoff (some events older, some not).
+inline constexpr const char* kStraddlingBlocksSql =
+    "SELECT id FROM event_blocks INDEXED BY event_blocks_member_time WHERE member = :member "
+    "AND max_time_ns >= :cutoff AND min_time_ns < :cutoff";
 
 }  // namespace cyberalarm::store::sqlite

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/sqlite/internal/event_migration.h"
+
 namespace cyberalarm::store::sqlite {
 
 namespace {
@@ -241,7 +243,7 @@ CREATE TABLE retention_runs (
 // first remaining event (retention trims blocks from the front), a filter over the block's
 // addresses, ports, categories and actions, and the encoded events. An event's id is
 // block id * 4096 + its index. The rows of version 2's `events` table are moved into blocks
-// by code right after this script, in the same transaction (internal/event_blocks.h).
+// by code right after this script, in the same transaction (internal/event_migration.h).
 constexpr std::string_view kV3 = R"sql(
 CREATE TABLE event_blocks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -261,6 +263,16 @@ constexpr std::array<Migration, 3> kMigrations = {{
     {1, "tenancy and access", kV1},
     {2, "events, findings, scans, reports, retention", kV2},
     {3, "events in blocks", kV3},
+}};
+
+// Code that runs right after a migration's SQL, in the same transaction: data moves that SQL
+// alone cannot do.
+struct MigrationStep {
+    int version;
+    core::Status (*run)(Connection& conn);
+};
+constexpr std::array<MigrationStep, 1> kSteps = {{
+    {3, move_events_into_blocks},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =
@@ -296,6 +308,15 @@ core::Status apply(Connection& conn, const Migration& m, std::int64_t now_ns) {
         return core::fail(std::move(st.error()).context(
             "applying schema migration " + std::to_string(m.version) + " (" +
             std::string(m.name) + ")"));
+    }
+    for (const MigrationStep& step : kSteps) {
+        if (step.version != m.version) {
+            continue;
+        }
+        if (auto st = step.run(conn); !st) {
+            return core::fail(std::move(st.error()).context(
+                "moving data for schema migration " + std::to_string(m.version)));
+        }
     }
     auto ins = conn.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)");
     if (!ins) {

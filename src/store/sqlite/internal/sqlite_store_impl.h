@@ -10,7 +10,9 @@
 // Thread safety: every method may be called from any thread (see pool.h).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,19 @@ core::Result<Collector> collector_on(Connection& conn, std::string_view id);
 
 // The caller's wall clock is the store's only source of time except at open (migrations).
 std::int64_t wall_clock_ns();
+
+// One append_events call waiting to be written (events.cpp).
+struct PendingAppend;
+
+// Group commit: callers of append_events queue their encoded batches here; one of them (the
+// leader) takes every batch queued, writes them all in one transaction with one fsync, and
+// wakes the others with their own status.
+struct IngestQueue {
+    std::mutex mutex;
+    std::condition_variable written;
+    std::vector<PendingAppend*> waiting;
+    bool writing = false;  // a leader is writing a group
+};
 
 class SqliteStore final : public Store {
 public:
@@ -164,6 +179,11 @@ private:
     // Deletes with `sql` (one chunk per transaction) until a chunk comes back short.
     core::Result<std::uint64_t> delete_chunked(const std::string& sql, std::int64_t cutoff_ns,
                                                std::optional<TenantId> member);
+    // Writes a group of queued batches in one transaction, setting each one's status.
+    void write_group(const std::vector<PendingAppend*>& group);
+    // Retention of one member's events older than `cutoff_ns`: whole blocks are deleted (in
+    // chunks), blocks that straddle the cutoff are rewritten without their older events.
+    core::Result<std::uint64_t> delete_old_events(TenantId member, std::int64_t cutoff_ns);
     // Records a retention run and its audit records, in one transaction.
     core::Result<RetentionRun> record_retention(const RetentionPolicy& policy,
                                                 const RetentionRun& run);
@@ -172,6 +192,7 @@ private:
     const SqliteOptions options_;
     std::unique_ptr<Pool> pool_;
     const int schema_version_;
+    IngestQueue ingest_;
 };
 
 }  // namespace cyberalarm::store::sqlite
