@@ -167,20 +167,25 @@ EncodedBlock encode_sorted_block(std::span<const core::Event* const> events) {
     block.min_time_ns = events.front()->time_ns;
     block.max_time_ns = events.back()->time_ns;
     block.filter = make_filter(events);
-    std::string data;
-    data.reserve(events.size() * 80);
+    // Header, times and room for the end offsets, then each encoding appended in place (its
+    // end offset written as it goes): the events are copied once.
     std::string& body = block.body;
-    body.reserve(kBodyHeader + events.size() * 12);
+    body.reserve(kBodyHeader + events.size() * 92);
     body.push_back(static_cast<char>(kBodyVersion));
     put_u32(body, block.count);
     for (const core::Event* e : events) {
         put_i64(body, e->time_ns);
     }
-    for (const core::Event* e : events) {
-        core::encode_event(*e, data);
-        put_u32(body, static_cast<std::uint32_t>(data.size()));
+    const std::size_t ends_at = body.size();
+    body.resize(ends_at + 4 * events.size());
+    const std::size_t data_at = body.size();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        core::encode_event(*events[i], body);
+        const auto end = static_cast<std::uint32_t>(body.size() - data_at);
+        for (std::size_t b = 0; b < 4; ++b) {
+            body[ends_at + 4 * i + b] = static_cast<char>(end >> (8 * b));
+        }
     }
-    body += data;
     return block;
 }
 
