@@ -440,6 +440,10 @@ public:
     // Records with seq in [from_seq, from_seq + limit), in order; or those about `member`.
     [[nodiscard]] virtual core::Result<std::vector<AuditRecord>> read_audit(
         std::int64_t from_seq, std::size_t limit, std::optional<TenantId> member) = 0;
+    // The chain's head as the store keeps it apart from the rows (seq and hash of the last
+    // record appended; seq 0 and "" before the first): `audit verify` compares the last row
+    // with it, so deleting records from the end shows.
+    [[nodiscard]] virtual core::Result<AuditRecord> audit_head() = 0;
 
     // Deletes what is older than the policy allows, records the run (and one audit record
     // per class deleted from), and returns the counts.

@@ -192,6 +192,10 @@ TEST_P(StoreConformance, ReportsListNewestFirstWithoutBodies) {
 
 TEST_P(StoreConformance, AuditChainIsGaplessAndRecomputable) {
     const Tenants t = make_tree();
+    auto empty_head = store_->audit_head();
+    ASSERT_TRUE(empty_head);
+    EXPECT_EQ(empty_head->seq, 0);
+    EXPECT_EQ(empty_head->hash, "");
     for (int i = 0; i < 20; ++i) {
         AuditRecord rec;
         rec.time_ns = 1000 + i;
@@ -228,7 +232,13 @@ TEST_P(StoreConformance, AuditChainIsGaplessAndRecomputable) {
     for (const auto& r : *about_b) {
         EXPECT_EQ(r.member, t.b.id);
     }
+    // The head, kept apart from the rows, is the last record appended (also after reopening).
+    auto head = store_->audit_head();
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->seq, 20);
+    EXPECT_EQ(head->hash, prev);
     reopen();
+    EXPECT_EQ(store_->audit_head()->hash, prev);
     AuditRecord next;
     next.actor = "operator-cli";
     next.action = "config";
@@ -236,6 +246,8 @@ TEST_P(StoreConformance, AuditChainIsGaplessAndRecomputable) {
     ASSERT_TRUE(after);
     EXPECT_EQ(after->seq, 21);
     EXPECT_EQ(after->prev_hash, prev);
+    EXPECT_EQ(store_->audit_head()->seq, 21);
+    EXPECT_EQ(store_->audit_head()->hash, after->hash);
 }
 
 TEST_P(StoreConformance, RetentionDeletesPerClassAndRecordsItself) {

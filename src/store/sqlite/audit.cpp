@@ -129,6 +129,26 @@ core::Result<std::vector<AuditRecord>> SqliteStore::read_audit(std::int64_t from
     return collect<AuditRecord>(*st, read_audit_record);
 }
 
+core::Result<AuditRecord> SqliteStore::audit_head() {
+    auto conn = pool_->reader();
+    if (!conn) {
+        return core::fail(std::move(conn.error()));
+    }
+    auto st = (*conn)->prepare("SELECT seq, hash FROM audit_head");
+    if (!st) {
+        return core::fail(std::move(st.error()));
+    }
+    auto row = st->step();
+    if (!row || !*row) {
+        return core::fail(row ? core::Error::corrupt("audit chain head is missing")
+                              : std::move(row.error()));
+    }
+    AuditRecord head;
+    head.seq = st->i64(0);
+    head.hash = st->text(1);
+    return head;
+}
+
 core::Result<std::uint64_t> SqliteStore::delete_chunked(const std::string& sql,
                                                         std::int64_t cutoff_ns,
                                                         std::optional<TenantId> member) {

@@ -141,6 +141,7 @@ public:
     core::Result<AuditRecord> append_audit(AuditRecord record) override;
     core::Result<std::vector<AuditRecord>> read_audit(std::int64_t from_seq, std::size_t limit,
                                                       std::optional<TenantId> member) override;
+    core::Result<AuditRecord> audit_head() override;
 
     core::Result<RetentionRun> run_retention(const RetentionPolicy& policy,
                                              std::int64_t now_ns) override;
