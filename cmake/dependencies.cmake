@@ -9,6 +9,7 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 # Boost.Asio and Boost.Beast (header-only in 1.74) for network inputs and HTTPS.

@@ -3,14 +3,19 @@
 // throwing, and whatever they accept must be clean — no control characters or invalid
 // UTF-8 in a decoded value, a port in range, a time in [1970, 2200).
 //
+// Also the Cookie header's parser and the opening of sealed TOTP seeds (the whole input).
+//
 // Input layout: the first line is a request target (path and query), the rest a JSON body.
 #include <cstdio>
+#include <cctype>
 #include <cstdlib>
 #include <string_view>
 
 #include "core/time.h"
 #include "fuzz_common.h"
+#include "server/api/audit_chain.h"
 #include "server/api/internal/decode.h"
+#include "server/api/internal/people.h"
 #include "server/api/internal/router.h"
 
 namespace {
@@ -88,6 +93,23 @@ void body(std::string_view text) {
     (void)b->only({"name"});
 }
 
+// The Cookie header (session cookie) and sealed secrets: any bytes, no crash; a value taken
+// from a cookie is only token characters.
+void cookie_and_sealed(std::string_view text) {
+    using namespace cyberalarm::server::api;
+    const auto v = cookie_value(text, kSessionCookie);
+    for (const char c : v) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
+            die("non-token cookie value accepted");
+        }
+    }
+    static const SecretKey key{};
+    if (unseal(key, text)) {
+        die("a sealed secret opened without having been sealed");
+    }
+    (void)verify_signature(text.substr(0, 64), text, text.substr(64 % (text.size() + 1)));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -99,6 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     path(target.substr(0, qmark));
     query(qmark == std::string_view::npos ? target : target.substr(qmark + 1));
     body(rest);
+    cookie_and_sealed(input);
     (void)cyberalarm::server::api::percent_decode(input, true);
     (void)cyberalarm::server::api::parse_time(target);
     return 0;

@@ -10,12 +10,21 @@
 namespace cyberalarm::server::api {
 namespace {
 
-TEST(RouteTable, UniqueAndOnlyHealthzOpen) {
+// The only routes without a credential: health, login and the two halves of a password
+// reset. A new open route fails here until it is argued for (docs/design/access.md).
+TEST(RouteTable, UniqueAndOnlyHealthzLoginAndResetOpen) {
+    const std::set<std::pair<std::string_view, std::string_view>> open = {
+        {"GET", "/healthz"},
+        {"POST", "/api/v1/session"},
+        {"POST", "/api/v1/password-reset"},
+        {"POST", "/api/v1/password-reset/complete"},
+    };
     std::set<std::pair<std::string_view, std::string_view>> seen;
     for (const auto& route : route_table()) {
         EXPECT_TRUE(seen.emplace(route.method, route.pattern).second) << route.pattern;
-        EXPECT_EQ(route.need == Need::kNone, route.pattern == "/healthz") << route.pattern;
-        if (route.method != "GET") {
+        EXPECT_EQ(route.need == Need::kNone, open.count({route.method, route.pattern}) == 1)
+            << route.method << " " << route.pattern;
+        if (route.method != "GET" && route.need != Need::kNone) {
             EXPECT_GE(route.need, Need::kWrite) << route.method << " " << route.pattern;
         }
         EXPECT_FALSE(route.summary.empty());

@@ -152,7 +152,7 @@ TEST(ApiBehaviour, UsersAreManagedWithinTheirReach) {
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(w.call("GET", "/api/v1/me", w.viewer_a.token).status, 401);
     const auto users = w.json_of(w.call("GET", "/api/v1/users", w.admin_a.token));
-    EXPECT_EQ(users["items"].size(), 3u);  // admin, viewer, new
+    EXPECT_EQ(users["items"].size(), 4u);  // admin, viewer, the TOTP admin, new
     EXPECT_EQ(w.call("GET", "/api/v1/users", w.force_analyst.token).status, 403);
 }
 

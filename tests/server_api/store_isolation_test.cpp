@@ -49,7 +49,11 @@ void expect_indistinguishable(World& w, const Person& who, const char* role) {
         const auto r_b = w.call(method, path, who.token, body_for(method, path));
         const auto r_g = w.call(method, missing[i].second, who.token, body_for(method, path));
         EXPECT_EQ(r_b.status, r_g.status) << role << " " << method << " " << path;
-        EXPECT_EQ(r_b.body, r_g.body) << role << " " << method << " " << path;
+        // The same request twice (a route naming no member) may differ by design: a TOTP
+        // enrolment answers a fresh secret each time.
+        if (path != missing[i].second || path != "/api/v1/me/totp") {
+            EXPECT_EQ(r_b.body, r_g.body) << role << " " << method << " " << path;
+        }
         // Where the role may use the route at all, another member's object is "not found".
         if (path != missing[i].second && method == "GET" && r_g.status != 403) {
             ++object_routes;

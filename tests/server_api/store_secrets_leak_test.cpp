@@ -2,6 +2,8 @@
 // (beyond the one answer that creates a token).
 #include <gtest/gtest.h>
 
+#include "server/api/internal/people.h"
+#include "server/api/secrets.h"
 #include "store_world.h"
 
 namespace cyberalarm::server::api::test {
@@ -56,6 +58,71 @@ TEST(ApiSecrets, NoAnswerCarriesAPlantedSecret) {
     EXPECT_EQ(patched.status, 200);
     EXPECT_EQ(patched.body.find("another-Secret-pass-99"), std::string::npos);
     expect_clean(w, patched, "patch user");
+}
+
+// Every password the store holds — made through the API, the admin CLI's path or a reset —
+// is Argon2id at OWASP's floor; one stored as the old product did (bare SHA-256) is caught.
+TEST(ApiSecrets, EveryStoredPasswordIsArgon2id) {
+    World w;
+    auto users = w.store->list_users(std::nullopt);
+    ASSERT_TRUE(users);
+    ASSERT_GE(users->size(), 7u);
+    for (const auto& u : *users) {
+        EXPECT_TRUE(is_strong_password_hash(u.password_hash)) << u.email;
+    }
+    auto weak = users->front();
+    weak.password_hash = store::token_hash(kPlantedPassword);
+    ASSERT_TRUE(w.store->update_user(weak));
+    int weak_found = 0;
+    const auto after = w.store->list_users(std::nullopt);
+    ASSERT_TRUE(after);
+    for (const auto& u : *after) {
+        weak_found += is_strong_password_hash(u.password_hash) ? 0 : 1;
+    }
+    EXPECT_EQ(weak_found, 1);
+}
+
+// The answers of people signing in: the login itself, the session, the data map with its
+// users and tokens — none carries the password, its hash, the TOTP seed or the cookie.
+TEST(ApiSecrets, LoginAndSessionAnswersCarryNoSecret) {
+    World w;
+    HttpRequest login;
+    login.method = "POST";
+    login.target = "/api/v1/session";
+    login.peer_address = "192.0.2.9";
+    login.headers["content-type"] = "application/json";
+    login.body = nlohmann::json{{"email", "totp@a.example"},
+                                {"password", kPlantedPassword},
+                                {"totp", Totp::code_at(w.totp_secret, w.now.load() / kS)}}
+                     .dump();
+    const auto r = w.api->handle(login);
+    ASSERT_EQ(r.status, 200) << r.body;
+    expect_clean(w, r, "login");
+    const auto cookie = header(r, "Set-Cookie").substr(0, header(r, "Set-Cookie").find(';'));
+    const std::string session_token = cookie.substr(cookie.find('=') + 1);
+    EXPECT_EQ(r.body.find(session_token), std::string::npos);  // the cookie only in its header
+    for (const char* path : {"/api/v1/session", "/api/v1/me", "/api/v1/users"}) {
+        const auto s = w.call_with("GET", path, {{"cookie", cookie}});
+        EXPECT_EQ(s.status, 200) << path;
+        expect_clean(w, s, path);
+        EXPECT_EQ(s.body.find(session_token), std::string::npos) << path;
+        EXPECT_EQ(header(s, "Set-Cookie"), "") << path;
+    }
+    for (const char* path : {"/api/v1/data-map", "/api/v1/data-map?format=markdown"}) {
+        const auto m = w.call("GET", path, w.op.token);
+        EXPECT_EQ(m.status, 200) << path;
+        expect_clean(w, m, path);
+        EXPECT_NE(m.body.find("totp@a.example"), std::string::npos);  // the user is listed
+    }
+    // The audit log of it all: no password, code, seed or cookie.
+    const auto all = w.store->read_audit(1, 100000, std::nullopt);
+    ASSERT_TRUE(all);
+    for (const auto& rec : *all) {
+        for (const auto& secret : w.planted) {
+            EXPECT_EQ(rec.detail.find(secret), std::string::npos) << rec.seq;
+        }
+        EXPECT_EQ(rec.detail.find(session_token), std::string::npos);
+    }
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "store_world.h"
 
+#include "server/api/internal/people.h"
+#include "server/api/secrets.h"
+
 #include <gtest/gtest.h>
 
 #include "store/sqlite/sqlite_store.h"
@@ -158,6 +161,17 @@ World::World(int auth_failures) {
         return started->id;
     };
     options.metrics_text = [] { return std::string("cyberalarm_server_up 1\n"); };
+    options.secrets_key = must(load_key_file(dir.path() / "secrets.key", true), "secrets key");
+    secrets_key = *options.secrets_key;
+    options.send_password_reset = [this](const std::string& email,
+                                         const std::string& link) -> core::Status {
+        std::lock_guard lock(mail_mu);
+        mails.emplace_back(email, link);
+        return {};
+    };
+    options.data_map.data_dir = dir.path().string();
+    options.data_map.integrations.push_back(
+        {"smtp", "smtp://mail.test:587", "finding notices and reset links"});
     api = std::make_unique<ApiService>(*store, std::move(options));
 
     using L = store::TenantLevel;
@@ -222,6 +236,24 @@ World::World(int auth_failures) {
     const auto stored = must(store->find_user_by_email("new@a.example"), "find_user_by_email");
     planted.push_back(stored.password_hash);
     const auto salt_and_hash = stored.password_hash.substr(stored.password_hash.rfind('$') - 10);
+    // A member admin who logs in with password and TOTP: the seed in every form is planted.
+    totp_secret = Totp::new_secret();
+    {
+        store::User u;
+        u.tenant = a.id;
+        u.role = store::Role::kMemberAdmin;
+        u.email = "totp@a.example";
+        u.display_name = "Totp Admin";
+        u.password_hash = must(hash_password(kPlantedPassword, 2, 19 * 1024 * 1024), "hash");
+        u.totp_secret = seal(secrets_key, totp_secret);
+        u.created_ns = kT0 - 86400 * kS;
+        totp_admin_a.id = must(store->create_user(u), "create_user").id;
+        planted.push_back(u.password_hash);
+        planted.push_back(u.totp_secret);
+        planted.push_back(Totp::base32(totp_secret));
+        planted.push_back(to_hex(reinterpret_cast<const unsigned char*>(totp_secret.data()),
+                                 totp_secret.size()));
+    }
     planted.push_back(salt_and_hash);
     // An enrollment token made through the API for B's collector.
     const auto enroll = call("POST", "/api/v1/collectors/" + b.collector + "/enroll-tokens",
@@ -255,12 +287,20 @@ std::int64_t World::grant(const Person& analyst, const MemberData& member,
 
 HttpResponse World::call(const std::string& method, const std::string& target,
                          const std::string& token, const std::string& body) {
+    return call_with(method, target,
+                     token.empty() ? Headers{} : Headers{{"authorization", "Bearer " + token}},
+                     body);
+}
+
+HttpResponse World::call_with(const std::string& method, const std::string& target,
+                              const Headers& headers, const std::string& body,
+                              const std::string& peer) {
     HttpRequest request;
     request.method = method;
     request.target = target;
-    request.peer_address = "192.0.2.200";
-    if (!token.empty()) {
-        request.headers["authorization"] = "Bearer " + token;
+    request.peer_address = peer;
+    for (const auto& [name, value] : headers) {
+        request.headers[name] = value;
     }
     if (!body.empty()) {
         request.headers["content-type"] = "application/json";

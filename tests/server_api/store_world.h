@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ public:
 
     HttpResponse call(const std::string& method, const std::string& target,
                       const std::string& token, const std::string& body = "");
+    // A request with these headers (lower-case names) from `peer`.
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    HttpResponse call_with(const std::string& method, const std::string& target,
+                           const Headers& headers, const std::string& body = "",
+                           const std::string& peer = "192.0.2.200");
     // call() that parses the body as JSON (null if it is not JSON).
     nlohmann::json json_of(const HttpResponse& response) const;
     // A token for `user` with the given scopes ("read", "read write" …).
@@ -74,6 +80,11 @@ public:
     Person op, admin_a, viewer_a, admin_b, force_analyst, other_analyst;
     std::vector<std::string> planted;  // strings no answer may contain
     std::string enroll_token_b;        // made through the API for B, planted too
+    Person totp_admin_a;      // member admin of A with a password and an enrolled TOTP seed
+    std::string totp_secret;  // its raw seed (planted)
+    SecretKey secrets_key{};           // the key TOTP seeds are sealed with
+    std::mutex mail_mu;
+    std::vector<std::pair<std::string, std::string>> mails;  // password-reset (email, link)
 };
 
 }  // namespace cyberalarm::server::api::test

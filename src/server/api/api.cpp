@@ -4,11 +4,14 @@
 
 #include <chrono>
 
+#include "server/api/audit_chain.h"
 #include "server/api/internal/service.h"
 
 namespace cyberalarm::server::api {
 
 namespace {
+
+constexpr std::int64_t kNsPerS = 1'000'000'000;
 
 std::int64_t system_now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -24,21 +27,41 @@ HttpResponse unauthenticated_response() {
     return response;
 }
 
-std::string peer_of(const HttpRequest& request) { return request.peer_address.substr(0, 64); }
-
 }  // namespace
 
 ApiService::Impl::Impl(store::Store& s, ApiOptions o)
     : store(s),
       options(std::move(o)),
       limiter(options.auth_failures_per_window, options.auth_failure_window_s * 1'000'000'000,
-              options.max_tracked_peers) {
+              options.max_tracked_peers),
+      account_limiter(options.login_failures_per_account, options.account_lockout_s * kNsPerS,
+                      options.max_tracked_peers),
+      sessions(options.session_idle_s * kNsPerS, options.session_absolute_s * kNsPerS,
+               options.max_sessions),
+      reset_tokens(options.reset_link_lifetime_s * kNsPerS, options.max_tracked_peers) {
     if (!options.now_ns) {
         options.now_ns = system_now_ns;
     }
     options.max_page_size = std::clamp<std::size_t>(options.max_page_size, 1, store::kMaxPageSize);
     options.default_page_size = std::clamp<std::size_t>(options.default_page_size, 1,
                                                         options.max_page_size);
+}
+
+void ApiService::Impl::maybe_checkpoint() {
+    if (!options.audit_signing_key) {
+        return;
+    }
+    const std::int64_t now = options.now_ns();
+    std::int64_t last = last_checkpoint_ns.load();
+    if (last != 0 && now - last < options.audit_checkpoint_interval_s * kNsPerS) {
+        return;
+    }
+    // One request wins the interval; the others go on.
+    if (!last_checkpoint_ns.compare_exchange_strong(last, now)) {
+        return;
+    }
+    // A failure is retried after the next interval; the chain itself is unaffected.
+    (void)append_checkpoint(store, *options.audit_signing_key, now);
 }
 
 std::string ApiService::Impl::metrics() const {
@@ -60,6 +83,21 @@ std::string ApiService::Impl::metrics() const {
     return out;
 }
 
+core::Status load_data_dir_keys(const std::filesystem::path& data_dir, ApiOptions& options) {
+    auto secrets = load_key_file(data_dir / std::string(kSecretsKeyFile), true);
+    if (!secrets) {
+        return core::fail(std::move(secrets.error()));
+    }
+    auto seed = load_key_file(data_dir / std::string(kAuditKeyFile), true);
+    if (!seed) {
+        return core::fail(std::move(seed.error()));
+    }
+    options.secrets_key = *secrets;
+    options.audit_signing_key = signing_key_from_seed(*seed);
+    options.data_map.data_dir = data_dir.string();
+    return {};
+}
+
 ApiService::ApiService(store::Store& store, ApiOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {}
 
@@ -76,8 +114,65 @@ std::vector<ApiService::RouteInfo> ApiService::routes() const {
 
 namespace {
 
+// A session cookie in place of a bearer token: the live session's user, with the full scope
+// of the role (a token's scope narrows a client; a person logged in is the person).
+core::Result<Access> authenticate_session(ApiService::Impl& impl, RequestContext& ctx,
+                                          std::string_view token) {
+    const auto unauthenticated = [] {
+        return core::fail(core::Error(core::ErrorCode::kUnauthenticated, "no live session"));
+    };
+    auto session = impl.sessions.touch(token, ctx.now_ns);
+    if (!session) {
+        return unauthenticated();
+    }
+    auto user = impl.store.get_user(session->user);
+    if (!user || user->disabled_ns != 0) {
+        impl.sessions.remove_user(session->user);
+        return unauthenticated();
+    }
+    auto access = compute_access(impl.store, std::move(*user), ctx.now_ns);
+    if (access) {
+        access->token_scope = Need::kAdmin;
+        ctx.session = std::move(*session);
+        ctx.session_token = std::string(token);
+    }
+    return access;
+}
+
+bool safe_method(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+// Routes a session that still has to enrol TOTP may use.
+bool enrolment_route(std::string_view pattern) {
+    return pattern == "/api/v1/me" || pattern.starts_with("/api/v1/me/totp") ||
+           pattern == "/api/v1/session";
+}
+
+// CSRF (double submit bound to the session: the token is the session's, sent back in a
+// header a cross-site form cannot set) and the TOTP-enrolment restriction of sessions.
+std::optional<HttpResponse> session_checks(const RequestContext& ctx, const Route& route) {
+    if (!ctx.session) {
+        return std::nullopt;
+    }
+    if (!safe_method(ctx.request.method)) {
+        const auto sent = ctx.request.header("x-csrf-token");
+        const auto& want = ctx.session->csrf_token;
+        if (!constant_time_equal(sent, want)) {
+            return error_response(ApiError::forbidden(
+                "a change made with a session needs its CSRF token in X-CSRF-Token"));
+        }
+    }
+    if (ctx.session->totp_pending && !enrolment_route(route.pattern)) {
+        return error_response(ApiError::forbidden(
+            "enrol a TOTP second factor first (POST /api/v1/me/totp)"));
+    }
+    return std::nullopt;
+}
+
 // Authentication and the token-scope check; nullopt when the request may proceed.
-std::optional<HttpResponse> admit(ApiService::Impl& impl, RequestContext& ctx, Need need) {
+std::optional<HttpResponse> admit(ApiService::Impl& impl, RequestContext& ctx,
+                                  const Route& route) {
     const std::string peer = peer_of(ctx.request);
     if (const auto wait = impl.limiter.blocked_for_s(peer, ctx.now_ns); wait > 0) {
         ++impl.rate_limited;
@@ -86,7 +181,11 @@ std::optional<HttpResponse> admit(ApiService::Impl& impl, RequestContext& ctx, N
         response.headers.emplace_back("Retry-After", std::to_string(wait));
         return response;
     }
-    auto access = authenticate(impl.store, ctx.request.header("authorization"), ctx.now_ns);
+    const auto authorization = ctx.request.header("authorization");
+    const auto cookie = cookie_value(ctx.request.header("cookie"), kSessionCookie);
+    auto access = authorization.empty() && !cookie.empty()
+                      ? authenticate_session(impl, ctx, cookie)
+                      : authenticate(impl.store, authorization, ctx.now_ns);
     if (!access) {
         if (access.error().code() != core::ErrorCode::kUnauthenticated) {
             return error_response(ApiError::from(access.error(), "user"));
@@ -100,18 +199,16 @@ std::optional<HttpResponse> admit(ApiService::Impl& impl, RequestContext& ctx, N
         record.target = ctx.request.method.substr(0, 8) + " " +
                         ctx.request.target.substr(0, ctx.request.target.find('?')).substr(0, 200);
         record.detail = "peer=" + peer;
-        if (impl.store.append_audit(std::move(record))) {
-            ++impl.audit_records;
-        }
+        (void)append_record(ctx, std::move(record));
         return unauthenticated_response();
     }
     ctx.access = std::move(*access);
-    if (ctx.access.token_scope < need) {
+    if (ctx.access.token_scope < route.need) {
         return error_response(ApiError::forbidden(
             "this token's scope (" + std::string(to_string(ctx.access.token_scope)) +
-            ") does not allow this request (needs " + std::string(to_string(need)) + ")"));
+            ") does not allow this request (needs " + std::string(to_string(route.need)) + ")"));
     }
-    return std::nullopt;
+    return session_checks(ctx, route);
 }
 
 HttpResponse dispatch(ApiService::Impl& impl, const HttpRequest& request) {
@@ -135,10 +232,10 @@ HttpResponse dispatch(ApiService::Impl& impl, const HttpRequest& request) {
         return response;
     }
     RequestContext ctx{impl, impl.store, impl.options, request, std::move(match->params),
-                       QueryParams{}, Access{}, now};
+                       QueryParams{}, Access{}, now, {}, std::nullopt};
     const Route& route = *match->route;
     if (route.need != Need::kNone) {
-        if (auto refused = admit(impl, ctx, route.need)) {
+        if (auto refused = admit(impl, ctx, route)) {
             return std::move(*refused);
         }
     }
@@ -170,6 +267,7 @@ HttpResponse ApiService::handle(const HttpRequest& request) {
         ++impl_->responses_2xx;
     }
     add_security_headers(response);
+    impl_->maybe_checkpoint();
     return response;
 }
 

@@ -3,8 +3,9 @@
 // for every request on the API port; it never sees a socket.
 //
 // What it guarantees:
-// - Every route but GET /healthz needs `Authorization: Bearer <token>` (an API token, kept
-//   only as its SHA-256). A client certificate is never a credential here.
+// - Every route but GET /healthz, login and password reset needs `Authorization: Bearer
+//   <token>` (an API token, kept only as its SHA-256) or a person's session cookie (changes
+//   then need its CSRF token). A client certificate is never a credential here.
 // - The caller's Scope (the members whose data it may read) is worked out in one place
 //   (internal/access.h) from role, tenant and grants; the store filters by it. An object of
 //   a member outside the scope answers exactly as a missing one (404, same body).
@@ -21,14 +22,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "server/api/data_map.h"
 #include "server/api/http.h"
+#include "server/api/secrets.h"
 #include "store/store.h"
 
 namespace cyberalarm::server::api {
@@ -75,7 +80,48 @@ struct ApiOptions {
     int auth_failures_per_window = 20;
     std::int64_t auth_failure_window_s = 60;
     std::size_t max_tracked_peers = 10000;
+
+    // ---- people: sessions, TOTP, password reset (docs/design/access.md) --------------------
+    // Encrypts TOTP seeds at rest (<data-dir>/secrets.key). Without it TOTP enrolment answers
+    // 503 and a user with a seed cannot log in.
+    std::optional<SecretKey> secrets_key;
+    // Login needs a TOTP code once enrolled; with require_totp a user without one gets a
+    // session that may only enrol (POST /api/v1/me/totp…) until it has.
+    bool require_totp = true;
+    // Session cookie: ended after this long without a request, and this long after login
+    // whatever happens (OWASP: short idle, bounded absolute).
+    std::int64_t session_idle_s = 30 * 60;
+    std::int64_t session_absolute_s = 12 * 3600;
+    std::size_t max_sessions = 10000;
+    // Failed logins per account (whether or not it exists) before it is locked for the
+    // window; per peer address the auth limiter above counts them too.
+    int login_failures_per_account = 5;
+    std::int64_t account_lockout_s = 15 * 60;
+    // Password reset: links are reset_link_base + a one-time token, live this long, and are
+    // sent by send_password_reset (the server's SMTP). Empty sender: no link is sent (the
+    // request is still answered 202 and audited as not sent).
+    std::int64_t reset_link_lifetime_s = 3600;
+    std::string reset_link_base = "/reset#token=";
+    std::function<core::Status(const std::string& email, const std::string& link)>
+        send_password_reset;
+
+    // ---- audit checkpoints -----------------------------------------------------------------
+    // Signs a checkpoint of the chain's head (<data-dir>/audit-signing.key) at most once per
+    // interval, appended after a request that finds the last one older. Empty: none.
+    std::optional<SigningKey> audit_signing_key;
+    std::int64_t audit_checkpoint_interval_s = 3600;
+
+    // What GET /api/v1/data-map reports beyond the store: data directory, retention policy,
+    // integrations from the configuration, the stale-access threshold.
+    DataMapOptions data_map;
 };
+
+// Loads the keys the server keeps in its data directory, beside the database and never in
+// it, into `options` — <data-dir>/secrets.key (seals TOTP seeds) and
+// <data-dir>/audit-signing.key (signs audit checkpoints) — making each (0600) on first start,
+// and points the data map at the directory. kPermissionDenied for a key file others can read.
+[[nodiscard]] core::Status load_data_dir_keys(const std::filesystem::path& data_dir,
+                                              ApiOptions& options);
 
 class ApiService {
 public:

@@ -6,6 +6,16 @@
 
 namespace cyberalarm::server::api {
 
+std::string peer_of(const HttpRequest& request) { return request.peer_address.substr(0, 64); }
+
+Decoded<void> append_record(RequestContext& ctx, store::AuditRecord record) {
+    if (!ctx.store.append_audit(std::move(record))) {
+        return fail(ApiError::unavailable("the audit log cannot be written; nothing was done"));
+    }
+    ++ctx.service.audit_records;
+    return {};
+}
+
 Decoded<void> audit(RequestContext& ctx, std::string_view action, store::TenantId member,
                     std::string_view target, std::string_view detail) {
     store::AuditRecord record;
@@ -16,15 +26,12 @@ Decoded<void> audit(RequestContext& ctx, std::string_view action, store::TenantI
     record.target = std::string(target);
     record.detail = (member != 0 ? ctx.access.basis(member)
                                  : "role:" + std::string(store::to_string(ctx.access.user.role))) +
-                    " token:" + std::to_string(ctx.access.token_id);
+                    " " + ctx.access.credential();
     if (!detail.empty()) {
         record.detail += ' ';
         record.detail += detail.substr(0, 512);
     }
-    if (!ctx.store.append_audit(std::move(record))) {
-        return fail(ApiError::unavailable("the audit log cannot be written; nothing was done"));
-    }
-    ++ctx.service.audit_records;
+    CA_API_TRY(appended, append_record(ctx, std::move(record)));
     if (member != 0) {
         if (const auto grant = ctx.access.grant_for(member)) {
             // Last-used is advisory; the audit record above is the account of the access.

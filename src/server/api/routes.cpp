@@ -8,6 +8,19 @@ namespace {
 
 constexpr Route kRoutes[] = {
     {"GET", "/healthz", Need::kNone, "Liveness and storage status", get_healthz},
+    {"POST", "/api/v1/session", Need::kNone, "Log in (e-mail, password, TOTP) to a session cookie",
+     login},
+    {"GET", "/api/v1/session", Need::kRead, "The caller's session and its CSRF token",
+     get_session},
+    {"DELETE", "/api/v1/session", Need::kWrite, "Log out", logout},
+    {"POST", "/api/v1/password-reset", Need::kNone, "Ask for a password-reset link",
+     request_password_reset},
+    {"POST", "/api/v1/password-reset/complete", Need::kNone,
+     "Set a new password with a reset link's token", complete_password_reset},
+    {"POST", "/api/v1/me/totp", Need::kWrite, "Start TOTP enrolment (secret shown once)",
+     enroll_totp},
+    {"POST", "/api/v1/me/totp/verify", Need::kWrite, "Finish TOTP enrolment with a code",
+     confirm_totp},
     {"GET", "/metrics", Need::kRead, "Prometheus metrics (operator)", get_metrics},
     {"GET", "/api/v1/me", Need::kRead, "The caller, its role and what it may read", get_me},
 
@@ -67,6 +80,10 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/api/v1/tokens/{id}", Need::kWrite, "Revoke an API token", delete_token},
 
     {"GET", "/api/v1/audit", Need::kRead, "The audit log", read_audit},
+    {"GET", "/api/v1/members/{id}/access-log", Need::kRead,
+     "Every access to the member's data: who, when, under which grant, what",
+     member_access_log},
+    {"GET", "/api/v1/data-map", Need::kRead, "Data map and access review (operator)", data_map},
 };
 
 }  // namespace

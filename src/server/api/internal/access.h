@@ -51,6 +51,10 @@ struct Access {
         return user.role == store::Role::kMemberAdmin;
     }
     [[nodiscard]] std::string actor() const { return "user:" + std::to_string(user.id); }
+    // The credential used: "token:<id>", or "session" for a login cookie.
+    [[nodiscard]] std::string credential() const {
+        return token_id != 0 ? "token:" + std::to_string(token_id) : "session";
+    }
     // Why this caller may read `member`: "role:member_admin", "grant:7", "role:operator".
     [[nodiscard]] std::string basis(store::TenantId member) const;
     [[nodiscard]] std::optional<std::int64_t> grant_for(store::TenantId member) const;

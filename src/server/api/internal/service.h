@@ -21,6 +21,7 @@
 #include "server/api/internal/access.h"
 #include "server/api/internal/decode.h"
 #include "server/api/internal/limiter.h"
+#include "server/api/internal/people.h"
 #include "server/api/internal/reply.h"
 #include "server/api/internal/router.h"
 
@@ -32,10 +33,17 @@ struct ApiService::Impl {
     store::Store& store;
     ApiOptions options;
     FailureLimiter limiter;
+    FailureLimiter account_limiter;  // failed logins and reset requests per account
+    SessionTable sessions;
+    ResetTokens reset_tokens;
+    Totp totp;
+    std::atomic<std::int64_t> last_checkpoint_ns{0};
     std::atomic<std::uint64_t> responses_2xx{0}, responses_4xx{0}, responses_5xx{0};
     std::atomic<std::uint64_t> auth_failures{0}, rate_limited{0}, audit_records{0};
 
     [[nodiscard]] std::string metrics() const;
+    // Appends a signed checkpoint if the last is older than the interval (api.h).
+    void maybe_checkpoint();
 };
 
 struct RequestContext {
@@ -47,7 +55,14 @@ struct RequestContext {
     QueryParams query;
     Access access;  // empty for unauthenticated routes
     std::int64_t now_ns = 0;
+    std::string session_token;  // the cookie's token when authenticated by a session
+    std::optional<Session> session;
 };
+
+// Appends a record as given (actor and all); 503 if the log cannot be written.
+[[nodiscard]] Decoded<void> append_record(RequestContext& ctx, store::AuditRecord record);
+// The peer address as the audit log and the limiters name it.
+[[nodiscard]] std::string peer_of(const HttpRequest& request);
 
 // Appends one audit record by the caller (actor "user:<id>", detail "<basis> <detail>").
 // A grant that justified the access is touched (last_used).
@@ -130,5 +145,14 @@ Reply list_tokens(RequestContext& ctx);
 Reply create_token(RequestContext& ctx);
 Reply delete_token(RequestContext& ctx);
 Reply read_audit(RequestContext& ctx);
+Reply login(RequestContext& ctx);
+Reply get_session(RequestContext& ctx);
+Reply logout(RequestContext& ctx);
+Reply request_password_reset(RequestContext& ctx);
+Reply complete_password_reset(RequestContext& ctx);
+Reply enroll_totp(RequestContext& ctx);
+Reply confirm_totp(RequestContext& ctx);
+Reply member_access_log(RequestContext& ctx);
+Reply data_map(RequestContext& ctx);
 
 }  // namespace cyberalarm::server::api
