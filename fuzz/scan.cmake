@@ -5,6 +5,7 @@ ca_fuzzer(fuzz_scan_banner scan/banner_fuzzer.cpp scan_banner
 ca_fuzzer(fuzz_scan_http scan/http_fuzzer.cpp scan_http)
 ca_fuzzer(fuzz_scan_udp scan/udp_fuzzer.cpp scan_udp)
 ca_fuzzer(fuzz_scan_vulndb scan/vulndb_fuzzer.cpp scan_vulndb)
-foreach(t fuzz_scan_probes fuzz_scan_banner fuzz_scan_http fuzz_scan_udp fuzz_scan_vulndb)
+ca_fuzzer(fuzz_scan_syn_reply scan/syn_reply_fuzzer.cpp scan_syn_reply)
+foreach(t fuzz_scan_probes fuzz_scan_banner fuzz_scan_http fuzz_scan_udp fuzz_scan_vulndb fuzz_scan_syn_reply)
     target_link_libraries(${t} PRIVATE ca_scan)
 endforeach()

@@ -46,6 +46,11 @@ void add_options(CLI::App& cli, app::CommandLine& c) {
     cli.add_flag("--discovery-only", c.discovery_only, "list open ports only");
     cli.add_flag("--no-checks", c.no_checks, "identify services but run no checks");
     cs::ScanOptions& s = c.scan;
+    auto* syn = cli.add_flag_callback("--syn", [&s] { s.discovery.mode = cs::DiscoveryMode::kSyn; },
+                                      "TCP discovery by raw SYNs (needs CAP_NET_RAW; default when permitted)");
+    cli.add_flag_callback("--connect", [&s] { s.discovery.mode = cs::DiscoveryMode::kConnect; },
+                          "TCP discovery by connect() even when SYN scanning is permitted")
+        ->excludes(syn);
     cli.add_option("--concurrency", s.discovery.max_in_flight, "connections in flight during discovery")->capture_default_str();
     cli.add_option("--per-target", s.discovery.per_target_in_flight, "connections in flight per address")->capture_default_str();
     cli.add_option("--rate", s.discovery.per_target_rate, "new connections per second per address (0 = no cap)")->capture_default_str();

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "scan/internal/net.h"
+#include "scan/internal/probe_state.h"
 
 namespace cyberalarm::scan {
 
@@ -22,29 +23,7 @@ using internal::Fd;
 
 namespace {
 
-// Round-trip estimate for one address (RFC 6298).
-struct RttState {
-    double srtt_ms = -1;
-    double rttvar_ms = 0;
-    void sample(double ms) {
-        if (srtt_ms < 0) {
-            srtt_ms = ms;
-            rttvar_ms = ms / 2;
-            return;
-        }
-        rttvar_ms = 0.75 * rttvar_ms + 0.25 * std::fabs(srtt_ms - ms);
-        srtt_ms = 0.875 * srtt_ms + 0.125 * ms;
-    }
-};
-
-struct Target {
-    core::IpAddress address;
-    RttState rtt;
-    std::size_t in_flight = 0;
-    double tokens = 0;  // rate bucket
-    Clock::time_point refilled = Clock::now();
-    std::deque<std::pair<std::uint16_t, int>> queue;  // port, attempt
-};
+using Target = internal::ProbeTarget;
 
 struct Pending {
     std::size_t target = 0;
@@ -101,8 +80,6 @@ public:
     DiscoveryStats& stats() { return stats_; }
 
 private:
-    std::chrono::milliseconds timeout_for(const Target& t) const;
-    bool may_send(Target& t, Clock::time_point now);
     bool launch(std::size_t ti, std::uint16_t port, int attempt, Clock::time_point now);
     void settle(std::size_t slot, bool open, bool refused, Clock::time_point now);
     void remove(std::size_t slot);
@@ -117,33 +94,6 @@ private:
     std::vector<Pending> pending_;
     std::vector<OpenPort> open_;
 };
-
-std::chrono::milliseconds Engine::timeout_for(const Target& t) const {
-    if (t.rtt.srtt_ms < 0) {
-        return options_.initial_timeout;
-    }
-    double ms = t.rtt.srtt_ms + 4 * t.rtt.rttvar_ms;
-    auto v = std::chrono::milliseconds(static_cast<long>(std::ceil(ms)));
-    return std::clamp(v, options_.min_timeout, options_.max_timeout);
-}
-
-bool Engine::may_send(Target& t, Clock::time_point now) {
-    if (t.in_flight >= options_.per_target_in_flight) {
-        return false;
-    }
-    if (options_.per_target_rate <= 0) {
-        return true;
-    }
-    double secs = std::chrono::duration<double>(now - t.refilled).count();
-    double burst = std::max(1.0, options_.per_target_rate / 10);
-    t.tokens = std::min(burst, t.tokens + secs * options_.per_target_rate);
-    t.refilled = now;
-    if (t.tokens < 1) {
-        return false;
-    }
-    t.tokens -= 1;
-    return true;
-}
 
 bool Engine::launch(std::size_t ti, std::uint16_t port, int attempt, Clock::time_point now) {
     Target& t = targets_[ti];
@@ -168,7 +118,7 @@ bool Engine::launch(std::size_t ti, std::uint16_t port, int attempt, Clock::time
         return true;
     }
     fds_.push_back({fd.release(), POLLOUT, 0});
-    pending_.push_back({ti, port, attempt, now, now + timeout_for(t)});
+    pending_.push_back({ti, port, attempt, now, now + t.timeout(options_)});
     ++t.in_flight;
     return true;
 }
@@ -207,7 +157,7 @@ bool Engine::fill(Clock::time_point now) {
         std::size_t ti = next_target_;
         next_target_ = (next_target_ + 1) % targets_.size();
         Target& t = targets_[ti];
-        if (t.queue.empty() || !may_send(t, now)) {
+        if (t.queue.empty() || !t.may_send(options_, now)) {
             ++idle_rounds;
             continue;
         }
@@ -266,11 +216,40 @@ void Engine::run(const std::atomic<bool>* cancel) {
 
 }  // namespace
 
+const char* to_string(DiscoveryMode mode) {
+    switch (mode) {
+        case DiscoveryMode::kAuto:
+            return "auto";
+        case DiscoveryMode::kConnect:
+            return "connect";
+        case DiscoveryMode::kSyn:
+            return "syn";
+    }
+    return "?";
+}
+
+void sort_open_ports(std::vector<OpenPort>& open) {
+    std::sort(open.begin(), open.end(), [](const OpenPort& a, const OpenPort& b) {
+        return a.address != b.address ? a.address < b.address : a.port < b.port;
+    });
+}
+
 core::Result<std::vector<OpenPort>> scan_tcp(std::span<const core::IpAddress> addresses,
                                              std::span<const std::uint16_t> ports,
                                              const DiscoveryOptions& options,
                                              DiscoveryStats* stats,
                                              const std::atomic<bool>* cancel) {
+    bool syn = options.mode == DiscoveryMode::kSyn ||
+               (options.mode == DiscoveryMode::kAuto && have_raw_socket_capability());
+    return syn ? scan_syn(addresses, ports, options, stats, cancel)
+               : scan_connect(addresses, ports, options, stats, cancel);
+}
+
+core::Result<std::vector<OpenPort>> scan_connect(std::span<const core::IpAddress> addresses,
+                                                 std::span<const std::uint16_t> ports,
+                                                 const DiscoveryOptions& options,
+                                                 DiscoveryStats* stats,
+                                                 const std::atomic<bool>* cancel) {
     // Two shards (ports split alternately) on two threads when there is enough work: the
     // kernel's per-connect cost, not waiting, bounds a sweep of a near host. Caps and rates
     // are halved per shard so the per-address limits hold overall.
@@ -309,9 +288,8 @@ core::Result<std::vector<OpenPort>> scan_tcp(std::span<const core::IpAddress> ad
         total.filtered += st.filtered;
         total.errors += st.errors;
     }
-    std::sort(open.begin(), open.end(), [](const OpenPort& a, const OpenPort& b) {
-        return a.address != b.address ? a.address < b.address : a.port < b.port;
-    });
+    sort_open_ports(open);
+    total.mode = DiscoveryMode::kConnect;
     if (stats != nullptr) {
         *stats = total;
     }

@@ -85,7 +85,8 @@ std::string report_json(const ScanReport& r) {
                 {"services", services},
                 {"findings", findings},
                 {"stats", {{"attempts", r.stats.attempts}, {"open", r.stats.open}, {"closed", r.stats.closed},
-                           {"filtered", r.stats.filtered}, {"errors", r.stats.errors}}},
+                           {"filtered", r.stats.filtered}, {"errors", r.stats.errors},
+                           {"mode", to_string(r.stats.mode)}}},
                 {"notes", r.notes}};
     return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }

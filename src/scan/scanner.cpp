@@ -119,16 +119,19 @@ TlsEntry upgrade_for(const std::string& service) {
     return TlsEntry::kDirect;
 }
 
-}  // namespace
-
-bool have_raw_socket_capability() {
-    int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
-    if (fd < 0) {
-        return false;
+// Which discovery ran and why, for the report's notes.
+std::string discovery_note(DiscoveryMode asked, DiscoveryMode ran) {
+    if (ran == DiscoveryMode::kSyn) {
+        return asked == DiscoveryMode::kSyn
+                   ? "TCP discovery: SYN scan (raw sockets, as asked)"
+                   : "TCP discovery: SYN scan (raw sockets permitted: CAP_NET_RAW)";
     }
-    ::close(fd);
-    return true;
+    return asked == DiscoveryMode::kConnect
+               ? "TCP discovery: connect scan (as asked)"
+               : "TCP discovery: connect scan (no CAP_NET_RAW: SYN scanning not possible)";
 }
+
+}  // namespace
 
 std::vector<Finding> Scanner::check_service(const ServiceReport& s, const ScanOptions& o) const {
     std::vector<Finding> out;
@@ -217,14 +220,11 @@ core::Result<ScanReport> Scanner::run(std::span<const ResolvedTarget> targets,
     }
     std::sort(addresses.begin(), addresses.end());
     addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
-    report.notes.push_back(have_raw_socket_capability()
-                               ? "SYN scanning skipped: raw sockets are permitted, but this "
-                                 "scanner implements TCP connect scanning only"
-                               : "SYN scanning skipped: no CAP_NET_RAW; TCP connect scanning used");
     auto open = scan_tcp(addresses, report.ports_scanned, o.discovery, &report.stats, cancel);
     if (!open) {
         return core::fail(open.error());
     }
+    report.notes.push_back(discovery_note(o.discovery.mode, report.stats.mode));
     report.open_tcp = std::move(*open);
     if (o.udp) {
         report.udp = scan_udp(addresses, o.udp_options, cancel);

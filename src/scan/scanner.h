@@ -84,8 +84,4 @@ private:
     const VulnDb* db_;
 };
 
-// Whether this process may open raw sockets (SYN scanning); the scanner says in a note that
-// SYN scanning was skipped either way (connect scanning is what it implements).
-[[nodiscard]] bool have_raw_socket_capability();
-
 }  // namespace cyberalarm::scan

@@ -19,21 +19,10 @@
 namespace cyberalarm::scan {
 namespace {
 
+using loopback::around;
 using loopback::LoopbackServer;
 
 core::IpAddress loopback() { return *core::IpAddress::parse("127.0.0.1"); }
-
-// Ports near `base` that nothing listens on, for "closed" expectations.
-std::vector<std::uint16_t> around(std::uint16_t port, int n) {
-    std::vector<std::uint16_t> out;
-    for (int k = -n; k <= n; ++k) {
-        int p = port + k;
-        if (p > 0 && p < 65536) {
-            out.push_back(static_cast<std::uint16_t>(p));
-        }
-    }
-    return out;
-}
 
 TEST(Discovery, FindsOpenLoopbackPortsAndNotClosedOnes) {
     LoopbackServer a([](int) {});
@@ -56,19 +45,11 @@ TEST(Discovery, FindsOpenLoopbackPortsAndNotClosedOnes) {
 }
 
 TEST(Discovery, IPv6Loopback) {
-    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
-    sockaddr_in6 sa{};
-    sa.sin6_family = AF_INET6;
-    sa.sin6_addr = in6addr_loopback;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 8) != 0) {
-        if (fd >= 0) {
-            ::close(fd);
-        }
+    std::uint16_t port = 0;
+    int fd = loopback::listen_v6_loopback(port);
+    if (fd < 0) {
         GTEST_SKIP() << "no ::1 on this machine";
     }
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    std::uint16_t port = ntohs(sa.sin6_port);
     std::vector<core::IpAddress> addrs = {*core::IpAddress::parse("::1")};
     auto open = scan_tcp(addrs, around(port, 3), DiscoveryOptions{});
     ::close(fd);

@@ -12,8 +12,39 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace cyberalarm::scan::loopback {
+
+// Ports near `port` (±n, within 1..65535), for "closed" expectations around a listener.
+inline std::vector<std::uint16_t> around(std::uint16_t port, int n) {
+    std::vector<std::uint16_t> out;
+    for (int k = -n; k <= n; ++k) {
+        int p = port + k;
+        if (p > 0 && p < 65536) {
+            out.push_back(static_cast<std::uint16_t>(p));
+        }
+    }
+    return out;
+}
+
+// A TCP listener on [::1] on a free port (written to `port`); -1 when the machine has no ::1.
+inline int listen_v6_loopback(std::uint16_t& port) {
+    int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_addr = in6addr_loopback;
+    socklen_t len = sizeof sa;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+        ::listen(fd, 8) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return -1;
+    }
+    port = ntohs(sa.sin6_port);
+    return fd;
+}
 
 // A socket of `type` bound to 127.0.0.1 on a free port (written to `port`); -1 on failure.
 inline int bind_loopback(int type, std::uint16_t& port) {
