@@ -18,6 +18,8 @@ Command add_collector_command(CLI::App& app);
 Command add_enroll_token_command(CLI::App& app);
 Command add_user_command(CLI::App& app);
 Command add_retention_command(CLI::App& app);
+// Member and analyst reports from the store (cmd_report.cpp).
+Command add_report_command(CLI::App& app);
 // The audit log's proof and the data map (cmd_audit.cpp, cmd_datamap.cpp).
 Command add_audit_command(CLI::App& app);
 Command add_data_map_command(CLI::App& app);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         {"enroll-token", cyberalarm::app::add_enroll_token_command(app)},
         {"user", cyberalarm::app::add_user_command(app)},
         {"retention", cyberalarm::app::add_retention_command(app)},
+        {"report", cyberalarm::app::add_report_command(app)},
         {"audit", cyberalarm::app::add_audit_command(app)},
         {"data-map", cyberalarm::app::add_data_map_command(app)},
     };

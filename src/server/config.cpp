@@ -129,6 +129,20 @@ const std::array kKeys = {
         [](ServerConfig& c, const Value& v) { c.notify_max_attempts = static_cast<int>(num(v)); }},
     Key{"notify.retry_initial_ms", Kind::kNumber, 10, 600'000, "first retry delay (doubles)",
         [](ServerConfig& c, const Value& v) { c.notify_retry_initial = ms(v); }},
+    Key{"reports.enabled", Kind::kFlag, 0, 0, "write weekly member and analyst reports",
+        [](ServerConfig& c, const Value& v) { c.reports_enabled = flag(v); }},
+    Key{"reports.weekday", Kind::kNumber, 0, 6, "day the weekly reports are written (0 Sunday, UTC)",
+        [](ServerConfig& c, const Value& v) { c.reports_weekday = static_cast<int>(num(v)); }},
+    Key{"reports.hour", Kind::kNumber, 0, 23, "hour (UTC) the weekly reports are written",
+        [](ServerConfig& c, const Value& v) { c.reports_hour = static_cast<int>(num(v)); }},
+    Key{"reports.base_url", Kind::kText, 0, 0, "portal address for report links (https://…)",
+        [](ServerConfig& c, const Value& v) { c.reports_base_url = text(v); }},
+    Key{"reports.pseudonym_key_file", Kind::kSecret, 0, 0, "file holding the key for member pseudonyms (0600)",
+        [](ServerConfig& c, const Value& v) { c.reports_pseudonym_key = text(v); }},
+    Key{"reports.geoip_country", Kind::kPath, 0, 0, "MaxMind DB (.mmdb) with countries (optional)",
+        [](ServerConfig& c, const Value& v) { c.reports_geoip_country = text(v); }},
+    Key{"reports.geoip_asn", Kind::kPath, 0, 0, "MaxMind DB (.mmdb) with ASNs (optional)",
+        [](ServerConfig& c, const Value& v) { c.reports_geoip_asn = text(v); }},
 };
 
 std::string_view kind_name(Kind k) {

@@ -83,6 +83,15 @@ struct ServerConfig {
     int notify_max_attempts = 4;
     std::chrono::milliseconds notify_retry_initial{1000};
 
+    // Scheduled reports (src/server/report_job.h).
+    bool reports_enabled = false;
+    int reports_weekday = 1;  // 0 Sunday … 6 Saturday, UTC
+    int reports_hour = 6;     // UTC
+    std::string reports_base_url;       // links in announcements: <base_url>/reports/<id>
+    std::string reports_pseudonym_key;  // read from reports.pseudonym_key_file
+    std::string reports_geoip_country;  // optional .mmdb files
+    std::string reports_geoip_asn;
+
     // First start: lifetime of the operator's API token.
     int first_token_days = 30;
 };

@@ -206,13 +206,13 @@ bool Notifier::with_retries(Send send) {
 
 void Notifier::deliver(const Notice& notice) {
     if (!options_.smtp.url.empty()) {
-        auto to = recipients(notice.member);
+        auto to = recipients(notice.member, notice.report.has_value());
         if (!to.empty()) {
             const bool ok = with_retries([&] { return send_email(notice, to); });
             metrics_.notification(Channel::kEmail, ok);
         }
     }
-    if (!options_.webhook.url.empty()) {
+    if (!options_.webhook.url.empty() && !notice.report) {
         const std::string body = webhook_body(notice, wall_clock_ns());
         const std::string delivery = delivery_id();
         const bool ok = with_retries([&] { return send_webhook(body, delivery); });
@@ -220,7 +220,7 @@ void Notifier::deliver(const Notice& notice) {
     }
 }
 
-std::vector<std::string> Notifier::recipients(store::TenantId member) {
+std::vector<std::string> Notifier::recipients(store::TenantId member, bool report) {
     std::vector<std::string> out;
     auto users = store_.list_users(member);
     if (!users) {
@@ -229,7 +229,11 @@ std::vector<std::string> Notifier::recipients(store::TenantId member) {
         return out;
     }
     for (const auto& u : *users) {
-        if (u.role == store::Role::kMemberAdmin && u.disabled_ns == 0 && !u.email.empty()) {
+        const bool analyst = u.role == store::Role::kForceAnalyst ||
+                             u.role == store::Role::kRegionAnalyst ||
+                             u.role == store::Role::kNationalAnalyst;
+        if ((u.role == store::Role::kMemberAdmin || (report && analyst)) && u.disabled_ns == 0 &&
+            !u.email.empty()) {
             out.push_back(u.email);
         }
     }

@@ -61,11 +61,22 @@ struct NotifyOptions {
     std::chrono::milliseconds timeout{15'000};      // one attempt, connect to last byte
 };
 
+// A report is ready: announced by email with a link that needs a login, never the report
+// itself. Not sent to the webhook.
+struct ReportReady {
+    std::int64_t report_id = 0;
+    std::string kind;  // "member-weekly", "analyst-weekly"
+    std::int64_t from_ns = 0;
+    std::int64_t to_ns = 0;
+    std::string link;  // "<base_url>/reports/<id>"
+};
+
 struct Notice {
-    store::TenantId member = 0;
+    store::TenantId member = 0;  // for a report: the tenant it is about (member or analyst's)
     std::string member_name;
     bool escalated = false;  // false: a new finding
     detect::Finding finding;  // only the summary fields are sent
+    std::optional<ReportReady> report;  // set: a report announcement, not a finding
 };
 
 // The webhook's JSON body for a notice (stable field order; tests and receivers read it).
@@ -109,7 +120,8 @@ private:
     // Tries `send` up to max_attempts times; false if every attempt failed.
     template <typename Send>
     bool with_retries(Send send);
-    [[nodiscard]] std::vector<std::string> recipients(store::TenantId member);
+    // Member admins of a member; for a report on a force/region/nation, its analysts.
+    [[nodiscard]] std::vector<std::string> recipients(store::TenantId member, bool report);
     [[nodiscard]] core::Status send_email(const Notice& notice,
                                           const std::vector<std::string>& to);
     [[nodiscard]] core::Status send_webhook(const std::string& body, const std::string& delivery);

@@ -106,6 +106,40 @@ bool verify_webhook_signature(std::string_view header, std::string_view secret,
            CRYPTO_memcmp(expected.data(), header.data(), header.size()) == 0;
 }
 
+namespace {
+
+// The text of a finding notice: its summary fields only.
+std::string finding_body(const Notice& notice) {
+    const auto& f = notice.finding;
+    std::string body;
+    body += "Member: " + one_line(notice.member_name) + "\n";
+    body += "Finding: " + one_line(f.title) + "\n";
+    body += "Kind: " + std::string(detect::to_string(f.kind)) +
+            "  Severity: " + severity_text(f.severity) + "\n";
+    body += "Events: " + std::to_string(f.count) + "  distinct sources: " +
+            std::to_string(f.distinct_sources) + ", targets: " +
+            std::to_string(f.distinct_targets) + ", ports: " + std::to_string(f.distinct_ports) +
+            "\n";
+    body += "First seen: " + core::format_iso8601(f.first_seen_ns) +
+            "  Last seen: " + core::format_iso8601(f.last_seen_ns) + "\n\n";
+    body += "What to do: " + f.advice + "\n\nFinding id: " + one_line(f.id) + "\n";
+    return body;
+}
+
+// A report announcement: where to read it after logging in; never the report itself.
+std::string report_body(const Notice& notice) {
+    const auto& r = *notice.report;
+    std::string body;
+    body += "A new cyberalarm report for " + one_line(notice.member_name) + " is ready.\n\n";
+    body += "Period: " + core::format_iso8601(r.from_ns) + " to " +
+            core::format_iso8601(r.to_ns) + "\n\n";
+    body += "Read it here (you will be asked to log in):\n" + one_line(r.link) + "\n\n";
+    body += "For your security the report is never attached to email.\n";
+    return body;
+}
+
+}  // namespace
+
 std::string email_message(const Notice& notice, std::string_view from, std::int64_t now_ns) {
     const auto& f = notice.finding;
     const std::time_t secs = static_cast<std::time_t>(now_ns / core::kNanosPerSecond);
@@ -122,22 +156,16 @@ std::string email_message(const Notice& notice, std::string_view from, std::int6
     m += "From: " + one_line(from) + "\r\n";
     m += "To: undisclosed-recipients:;\r\n";
     m += "Message-ID: <" + hex(id_bytes, sizeof id_bytes) + "@cyberalarm>\r\n";
-    m += "Subject: [cyberalarm] " + one_line(severity_text(f.severity)) + " " +
-         (notice.escalated ? "escalated" : "new") + ": " + one_line(f.title) + "\r\n";
+    if (notice.report) {
+        m += "Subject: [cyberalarm] Your report for " + one_line(notice.member_name) +
+             " is ready\r\n";
+    } else {
+        m += "Subject: [cyberalarm] " + one_line(severity_text(f.severity)) + " " +
+             (notice.escalated ? "escalated" : "new") + ": " + one_line(f.title) + "\r\n";
+    }
     m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n";
     m += "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n";
-    std::string body;
-    body += "Member: " + one_line(notice.member_name) + "\n";
-    body += "Finding: " + one_line(f.title) + "\n";
-    body += "Kind: " + std::string(detect::to_string(f.kind)) +
-            "  Severity: " + severity_text(f.severity) + "\n";
-    body += "Events: " + std::to_string(f.count) + "  distinct sources: " +
-            std::to_string(f.distinct_sources) + ", targets: " +
-            std::to_string(f.distinct_targets) + ", ports: " + std::to_string(f.distinct_ports) +
-            "\n";
-    body += "First seen: " + core::format_iso8601(f.first_seen_ns) +
-            "  Last seen: " + core::format_iso8601(f.last_seen_ns) + "\n\n";
-    body += "What to do: " + f.advice + "\n\nFinding id: " + one_line(f.id) + "\n";
+    std::string body = notice.report ? report_body(notice) : finding_body(notice);
     // SMTP lines end in CRLF (libcurl escapes lines that start with a dot itself).
     for (char c : body) {
         if (c == '\n') {

@@ -203,6 +203,25 @@ core::Status Server::open_services() {
         return scan::verify_ownership(asset, scan::VerifyOptions{});
     };
     api_ = std::make_unique<api::ApiService>(*store_, std::move(ao));
+    return open_reports();
+}
+
+core::Status Server::open_reports() {
+    const auto& c = config_;
+    if (!c.reports_enabled) {
+        return {};
+    }
+    if (!c.reports_geoip_country.empty() || !c.reports_geoip_asn.empty()) {
+        auto geo = report::GeoLookup::open(c.reports_geoip_country, c.reports_geoip_asn);
+        if (!geo) {
+            return core::fail(std::move(geo.error()).context("reports.geoip"));
+        }
+        geo_ = std::move(*geo);
+    }
+    reports_ = std::make_unique<ReportJob>(
+        *store_, notifier_.get(),
+        ReportJobOptions{c.reports_weekday, c.reports_hour, c.reports_base_url,
+                         c.reports_pseudonym_key, geo_.get()});
     return {};
 }
 
@@ -246,6 +265,9 @@ core::Status Server::start() {
     if (detection_) {
         detection_->start();
     }
+    if (reports_) {
+        reports_->start();
+    }
     ingest_listener_->start();
     api_listener_->start();
     spdlog::info("event=started ingest={}:{} api={}:{} data_dir={}", config_.ingest.address,
@@ -260,6 +282,9 @@ void Server::stop() {
     stopped_ = true;
     ingest_listener_->stop();  // batches in flight are stored and answered first
     api_listener_->stop();
+    if (reports_) {
+        reports_->stop();  // a tenant being written finishes; the rest after a restart
+    }
     if (detection_) {
         detection_->stop();  // flushes the queue and stores its findings
     }

@@ -22,6 +22,7 @@
 #include "intel/intel_set.h"
 #include "server/config.h"
 #include "server/data_dir.h"
+#include "server/report_job.h"
 #include "server/metrics.h"
 #include "store/store.h"
 #include "uplink/pki.h"
@@ -62,6 +63,7 @@ public:
 private:
     Server() = default;
     core::Status open_services();
+    core::Status open_reports();  // the scheduled reports, when reports.enabled
     core::Status open_listeners();
 
     ServerConfig config_;
@@ -75,6 +77,8 @@ private:
     std::unique_ptr<Notifier> notifier_;
     std::unique_ptr<DetectionWorker> detection_;
     std::unique_ptr<IngestService> ingest_;
+    std::unique_ptr<report::GeoLookup> geo_;  // null unless reports.geoip_* are set
+    std::unique_ptr<ReportJob> reports_;      // null when reports.enabled is false
     std::unique_ptr<api::ApiService> api_;
     std::unique_ptr<HttpsListener> ingest_listener_;
     std::unique_ptr<HttpsListener> api_listener_;
