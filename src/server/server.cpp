@@ -202,6 +202,18 @@ core::Status Server::open_services() {
     ao.verify_ownership = [](const store::Asset& asset) {
         return scan::verify_ownership(asset, scan::VerifyOptions{});
     };
+    // Keys beside the database, never in it: TOTP seeds are sealed with one, audit
+    // checkpoints signed with the other (docs/design/access.md); the data map names the
+    // third parties the configuration sends to.
+    if (auto st = api::load_data_dir_keys(dir_.root, ao); !st) {
+        return core::fail(std::move(st.error()).context("keys in " + dir_.root.string()));
+    }
+    if (!c.smtp_url.empty()) {
+        ao.data_map.integrations.push_back({"smtp", c.smtp_url, "notices to member admins"});
+    }
+    if (!c.webhook_url.empty()) {
+        ao.data_map.integrations.push_back({"webhook", c.webhook_url, "signed notices"});
+    }
     api_ = std::make_unique<api::ApiService>(*store_, std::move(ao));
     return open_reports();
 }
