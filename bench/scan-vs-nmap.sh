@@ -2,12 +2,14 @@
 # scan-vs-nmap.sh — cyberalarm-scan beside nmap and sslscan on loopback (bench/README.md,
 # "Scanner"). Traffic goes to 127.0.0.1 only.
 #
-#   bench/scan-vs-nmap.sh [BUILD_DIR] [LAB_STATE_DIR] [RUNS]
+#   bench/scan-vs-nmap.sh [BUILD_DIR] [LAB_STATE_DIR] [RUNS] [PARTS]
 #
 # BUILD_DIR defaults to build/release (a Release build with cyberalarm-scan built);
 # LAB_STATE_DIR to /tmp/lab: the lab is started there with ../shared/scripts/lab-services.sh
 # unless it already runs. RUNS (default 3): each timing is the median of that many runs.
-# (a) all 65,535 TCP ports of 127.0.0.1: cyberalarm-scan --discovery-only vs nmap -sT -T5/-T4
+# PARTS (default abc): "a" runs the port sweeps (a) only; anything with b or c also (b), (c).
+# (a) all 65,535 TCP ports of 127.0.0.1: cyberalarm-scan --discovery-only --connect vs
+#     nmap -sT -T5/-T4, and (as root: raw sockets) cyberalarm-scan --syn vs nmap -sS -T5/-T4
 # (b) the lab's ports: identification (cyberalarm-scan --no-checks, and with every check)
 #     vs nmap -sV; a table of what each found
 # (c) the two HTTPS lab ports: TLS findings vs sslscan
@@ -17,6 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build/release}
 LAB=${2:-/tmp/lab}
 RUNS=${3:-3}
+PARTS=${4:-abc}
 SCAN=$BUILD/apps/cyberalarm-scan/cyberalarm-scan
 LABSH=$ROOT/../shared/scripts/lab-services.sh
 OUT=$(mktemp -d)
@@ -26,39 +29,64 @@ for tool in "$SCAN" nmap sslscan python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 2; }
 done
 
-# median_time NAME CMD... : runs CMD $RUNS times (output discarded), prints the median seconds
+# median_time NAME CMD... : runs CMD $RUNS times (output discarded), prints the median wall
+# seconds and the median CPU seconds (user + system) of the process and its children
 median_time() {
     local name=$1; shift
-    local times=()
+    local times=() cpus=()
     for _ in $(seq "$RUNS"); do
         local t0 t1
         t0=$(date +%s.%N)
-        "$@" >/dev/null 2>&1 || true
+        /usr/bin/time -f "%U %S" -o "$OUT/cpu" "$@" >/dev/null 2>&1 || true
         t1=$(date +%s.%N)
         times+=("$(python3 -c "print(f'{$t1-$t0:.3f}')")")
+        cpus+=("$(awk 'END {printf "%.2f", $1 + $2}' "$OUT/cpu")")
     done
-    local med
+    local med cpu
     med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf '| %s | %s s | %s |\n' "$name" "$med" "$(IFS=' '; echo "${times[*]}")"
+    cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    printf '| %s | %s s | %s s | %s |\n' "$name" "$med" "$cpu" "$(IFS=' '; echo "${times[*]}")"
 }
 
+if [[ $PARTS == *a* ]]; then
 echo "## (a) all 65,535 TCP ports of 127.0.0.1 (median of $RUNS)"
 echo
-echo "| command | median | runs |"
-echo "| --- | ---: | --- |"
-median_time "cyberalarm-scan --allow-loopback -t 127.0.0.1 -p - --discovery-only" \
-    "$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --json
+echo "| command | median | CPU (median) | runs |"
+echo "| --- | ---: | ---: | --- |"
+median_time "cyberalarm-scan --allow-loopback -t 127.0.0.1 -p - --discovery-only --connect" \
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --connect --json
 median_time "nmap -sT -p- -T5 -n 127.0.0.1" nmap -sT -p- -T5 -n 127.0.0.1
 median_time "nmap -sT -p- -T4 -n 127.0.0.1" nmap -sT -p- -T4 -n 127.0.0.1
-"$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --json > "$OUT/sweep.json"
-nmap -sT -p- -T5 -n 127.0.0.1 -oG "$OUT/sweep.gnmap" >/dev/null
-python3 - "$OUT/sweep.json" "$OUT/sweep.gnmap" <<'PY'
+SYN=0
+if [ "$(id -u)" = 0 ]; then
+    SYN=1
+    median_time "cyberalarm-scan --allow-loopback -t 127.0.0.1 -p - --discovery-only --syn" \
+        "$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --syn --json
+    median_time "nmap -sS -p- -T5 -n 127.0.0.1" nmap -sS -p- -T5 -n 127.0.0.1
+    median_time "nmap -sS -p- -T4 -n 127.0.0.1" nmap -sS -p- -T4 -n 127.0.0.1
+else
+    echo "(SYN rows skipped: not root, no raw sockets)"
+fi
+# compare FLAG NMAP_SCAN: the open ports each tool found in one more run
+compare() {
+    "$SCAN" --allow-loopback -t 127.0.0.1 -p - --discovery-only --json "$1" > "$OUT/sweep.json"
+    nmap "$2" -p- -T5 -n 127.0.0.1 -oG "$OUT/sweep.gnmap" >/dev/null
+    python3 - "$OUT/sweep.json" "$OUT/sweep.gnmap" "$1" "$2" <<'PY'
 import json, re, sys
 ours = sorted(p["port"] for p in json.load(open(sys.argv[1]))["open_ports"])
 theirs = sorted(int(m) for m in re.findall(r"(\d+)/open/tcp", open(sys.argv[2]).read()))
-print(f"\nopen ports: cyberalarm-scan {len(ours)} {ours}; nmap {len(theirs)} {theirs}")
-print("(ports open in one run and not the other are other engineers' short-lived listeners)\n")
+print(f"\nopen ports: cyberalarm-scan {sys.argv[3]} {len(ours)} {ours}; nmap {sys.argv[4]} {len(theirs)} {theirs}")
 PY
+}
+compare --connect -sT
+if [ "$SYN" = 1 ]; then
+    compare --syn -sS
+fi
+echo "(ports open in one run and not the other are other engineers' short-lived listeners, or"
+echo " connect-scan self-connects in the ephemeral range, docs/design/scanner.md)"
+echo
+fi
+[[ $PARTS == *[bc]* ]] || exit 0
 
 if ! "$LABSH" status "$LAB" >/dev/null 2>&1; then
     "$LABSH" start "$LAB" >/dev/null
@@ -66,8 +94,8 @@ fi
 PORTS=$("$LABSH" ports | awk -F'[: ]+' '/^127\.0\.0\.1:/ {print $2}' | paste -sd, -)
 echo "## (b) lab identification, ports $PORTS (median of $RUNS)"
 echo
-echo "| command | median | runs |"
-echo "| --- | ---: | --- |"
+echo "| command | median | CPU (median) | runs |"
+echo "| --- | ---: | ---: | --- |"
 median_time "cyberalarm-scan --no-checks (identification only)" \
     "$SCAN" --allow-loopback -t 127.0.0.1 -p "$PORTS" --no-checks --json
 median_time "cyberalarm-scan (identification and every check, CVE corpus)" \

@@ -107,7 +107,9 @@ bool Engine::launch(std::size_t ti, std::uint16_t port, int attempt, Clock::time
     ++stats_.attempts;
     int rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), len);
     if (rc == 0 || errno != EINPROGRESS) {
-        if (rc == 0) {
+        if (rc == 0 && internal::is_self_connect(fd.get())) {
+            ++stats_.closed;
+        } else if (rc == 0) {
             ++stats_.open;
             open_.push_back({t.address, port, 0});
         } else if (errno == ECONNREFUSED) {
@@ -136,6 +138,10 @@ void Engine::settle(std::size_t slot, bool is_open, bool refused, Clock::time_po
     Pending& p = pending_[slot];
     Target& t = targets_[p.target];
     double ms = std::chrono::duration<double, std::milli>(now - p.sent).count();
+    if (is_open && internal::is_self_connect(fds_[slot].fd)) {
+        is_open = false;  // our own socket answered: nothing listens on that port
+        refused = true;
+    }
     if (is_open || refused) {
         t.rtt.sample(ms);  // a refusal measures the path as well as an accept
     }

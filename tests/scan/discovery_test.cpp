@@ -59,6 +59,23 @@ TEST(Discovery, IPv6Loopback) {
     EXPECT_TRUE((*open)[0].address.is_v6());
 }
 
+// Regression: a full connect sweep of 127.0.0.1 called a few ephemeral ports open, where
+// connect() had picked the destination port as its own source (a self-connect).
+TEST(Discovery, SelfConnectIsNotAService) {
+    std::uint16_t port = 0;
+    int fd = loopback::bind_loopback(SOCK_STREAM, port);
+    ASSERT_GE(fd, 0);
+    sockaddr_storage sa;
+    socklen_t len = internal::to_sockaddr(loopback(), port, sa);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), len), 0);  // simultaneous open
+    EXPECT_TRUE(internal::is_self_connect(fd));
+    ::close(fd);
+    LoopbackServer server([](int) {});
+    auto other = internal::connect_tcp(loopback(), server.port(), std::chrono::milliseconds(500));
+    ASSERT_TRUE(other.has_value());
+    EXPECT_FALSE(internal::is_self_connect(other->get()));
+}
+
 TEST(Discovery, RateCapPacesConnections) {
     std::vector<core::IpAddress> addrs = {loopback()};
     DiscoveryOptions o;

@@ -32,6 +32,16 @@ socklen_t to_sockaddr(const core::IpAddress& ip, std::uint16_t port, sockaddr_st
     return sizeof(sockaddr_in6);
 }
 
+bool is_self_connect(int fd) {
+    sockaddr_storage me{}, peer{};
+    socklen_t mlen = sizeof me, plen = sizeof peer;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&me), &mlen) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0 || mlen != plen) {
+        return false;
+    }
+    return std::memcmp(&me, &peer, mlen) == 0;
+}
+
 std::string endpoint_text(const core::IpAddress& ip, std::uint16_t port) {
     return ip.is_v6() ? "[" + ip.to_string() + "]:" + std::to_string(port)
                       : ip.to_string() + ":" + std::to_string(port);

@@ -35,6 +35,11 @@ std::string endpoint_text(const core::IpAddress& ip, std::uint16_t port);
 [[nodiscard]] core::Result<Fd> connect_tcp(const core::IpAddress& ip, std::uint16_t port,
                                            Millis timeout);
 
+// Whether a connected socket is connected to itself (same local and peer address and
+// port): a TCP self-connect, which happens when a connect() to a free port in the
+// ephemeral range gets that same port as its source. It is not a listening service.
+[[nodiscard]] bool is_self_connect(int fd);
+
 // Writes all of `data` within `timeout`.
 [[nodiscard]] core::Status send_all(int fd, std::string_view data, Millis timeout);
 
