@@ -17,7 +17,7 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-BeaconVerdict judge_intervals(const std::deque<std::int64_t>& times, const BeaconOptions& opt) {
+BeaconVerdict judge_intervals(std::span<const std::int64_t> times, const BeaconOptions& opt) {
     BeaconVerdict v;
     if (times.size() < opt.min_connections) {
         return v;
@@ -48,17 +48,10 @@ void BeaconDetector::observe(const core::Event& e, std::int64_t now, const std::
     append_field(key, e, Field::kSourceIp);
     append_field(key, e, Field::kDestinationIp);
     append_field(key, e, Field::kDestinationPort);
-    auto [it, inserted] = pairs_.try_emplace(key);
-    Pair& p = it->second;
-    if (inserted) {
-        lru_.push_back(key);
-        p.lru = std::prev(lru_.end());
-        if (pairs_.size() > max_pairs_) {
-            pairs_.erase(lru_.front());
-            lru_.pop_front();
-        }
-    } else {
-        lru_.splice(lru_.end(), lru_, p.lru);
+    bool inserted = false;
+    Pair& p = pairs_.touch(key, inserted);
+    if (inserted && pairs_.size() > max_pairs_) {
+        pairs_.pop_oldest();  // never `p`: it is the newest
     }
     p.last_ns = std::max(p.last_ns, e.time_ns);
     auto pos = p.times.end();
@@ -67,7 +60,7 @@ void BeaconDetector::observe(const core::Event& e, std::int64_t now, const std::
     }
     p.times.insert(pos, e.time_ns);
     if (p.times.size() > opt_.history) {
-        p.times.pop_front();
+        p.times.erase(p.times.begin());  // at most `history` (64) times move
     }
     if (p.reported) {
         book.add(p.finding, e);
@@ -104,13 +97,8 @@ void BeaconDetector::observe(const core::Event& e, std::int64_t now, const std::
 }
 
 void BeaconDetector::expire(std::int64_t now) {
-    while (!lru_.empty()) {
-        auto it = pairs_.find(lru_.front());
-        if (it->second.last_ns >= now - opt_.idle_ns) {
-            break;
-        }
-        pairs_.erase(it);
-        lru_.pop_front();
+    while (!pairs_.empty() && pairs_.oldest().last_ns < now - opt_.idle_ns) {
+        pairs_.pop_oldest();
     }
 }
 

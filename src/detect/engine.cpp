@@ -1,13 +1,11 @@
 #include "detect/engine.h"
 
 #include <algorithm>
-#include <deque>
-#include <list>
-#include <unordered_map>
 
 #include "detect/internal/beacon.h"
 #include "detect/internal/finding_book.h"
 #include "detect/internal/group_key.h"
+#include "detect/internal/group_table.h"
 #include "intel/intel_set.h"
 
 namespace cyberalarm::detect {
@@ -16,32 +14,97 @@ namespace {
 
 using internal::FindingBook;
 using internal::GroupKey;
-using internal::GroupKeyHash;
 
-// What a window remembers of one event.
+// What a window remembers of one event (and, for distinct rules, the counted value).
 struct Entry {
     std::int64_t t = 0;
     core::IpAddress src;
     core::IpAddress dst;
     std::uint16_t port = 0;
     bool has_port = false;
+    std::uint64_t value = 0;
 };
 
-Entry entry_of(const core::Event& e) {
-    return {e.time_ns, e.src_ip, e.dst_ip, e.dst_port, e.has(core::Event::kDstPort)};
+Entry entry_of(const core::Event& e, std::uint64_t value = 0) {
+    return {e.time_ns, e.src_ip, e.dst_ip, e.dst_port, e.has(core::Event::kDstPort), value};
 }
 
+// A group's window entries, oldest first, kept sorted by event time. Entries dropped from the
+// front are skipped until an eighth of the window is dead, then erased in one move: O(1)
+// amortised per event (about 8 entries moved), and the buffer's capacity is kept across
+// groups.
+class Window {
+public:
+    [[nodiscard]] std::size_t size() const { return v_.size() - start_; }
+    [[nodiscard]] const Entry& front() const { return v_[start_]; }
+    [[nodiscard]] const Entry& back() const { return v_.back(); }
+    [[nodiscard]] auto begin() const { return v_.begin() + static_cast<std::ptrdiff_t>(start_); }
+    [[nodiscard]] auto end() const { return v_.end(); }
+    void clear() {
+        v_.clear();
+        start_ = 0;
+    }
+    void insert_sorted(const Entry& en) {
+        auto pos = v_.end();
+        const auto first = v_.begin() + static_cast<std::ptrdiff_t>(start_);
+        while (pos != first && std::prev(pos)->t > en.t) {
+            --pos;  // out-of-order event: keep the window sorted
+        }
+        v_.insert(pos, en);
+    }
+    // Distinct rules: the entry holding value `v`, or nullptr.
+    Entry* find_value(std::uint64_t v) {
+        auto it = std::find_if(v_.begin() + static_cast<std::ptrdiff_t>(start_), v_.end(),
+                               [v](const Entry& en) { return en.value == v; });
+        return it == v_.end() ? nullptr : &*it;
+    }
+    void push_back(const Entry& en) { v_.push_back(en); }
+    // Drops the entries older than `t` (any order).
+    void erase_older_than(std::int64_t t) {
+        v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(start_));
+        start_ = 0;
+        std::erase_if(v_, [t](const Entry& en) { return en.t < t; });
+    }
+    // Keeps the newest `n` entries.
+    void keep_newest(std::size_t n) {
+        if (size() <= n) {
+            return;
+        }
+        start_ = v_.size() - n;
+        if (start_ >= n / 8 + 16) {  // at most 1/8 + 16 dead: memory stays near n
+            v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(start_));
+            start_ = 0;
+        }
+    }
+
+private:
+    std::vector<Entry> v_;
+    std::size_t start_ = 0;
+};
+
 struct Group {
-    std::deque<Entry> recent;                           // count rules: newest `threshold`
-    std::unordered_map<std::uint64_t, Entry> distinct;  // distinct rules: value → newest
+    // Count and sequence rules: the newest entries in time order. Distinct rules: one entry
+    // per value (its newest), fewer than `threshold`.
+    Window entries;
     std::int64_t last_ns = 0;
-    std::list<GroupKey>::iterator lru;
-    std::string finding_id;  // set once the group fired
-    std::size_t finding = 0;
-    bool owner = false;            // false: another rule of the same kind opened this finding first
-    std::size_t step = 0;          // sequence rules: the step being waited for
-    std::uint64_t step_count = 0;  // events matching it so far
-    std::int64_t seq_start = 0;    // time of the sequence's first event
+    std::int64_t seq_start = 0;    // sequence rules: time of the sequence's first event
+    std::uint64_t step_count = 0;  // sequence rules: events matching the awaited step so far
+    std::uint32_t step = 0;        // sequence rules: the step being waited for
+    std::uint32_t finding = 0;     // the finding's index in the book, once fired
+    bool fired = false;
+    bool owner = false;  // false: another rule of the same kind opened this finding first
+
+    // Back to a fresh group, keeping the buffer's capacity.
+    void reset() {
+        entries.clear();
+        last_ns = 0;
+        seq_start = 0;
+        step_count = 0;
+        step = 0;
+        finding = 0;
+        fired = false;
+        owner = false;
+    }
 };
 
 // One rule's groups, their window state and their expiry order.
@@ -57,16 +120,10 @@ public:
         for (Field f : rule_.group_by) {
             internal::append_field(key, e, f);
         }
-        auto [it, inserted] = groups_.try_emplace(key);
-        Group& g = it->second;
-        if (inserted) {
-            lru_.push_back(key);
-            g.lru = std::prev(lru_.end());
-        } else {
-            lru_.splice(lru_.end(), lru_, g.lru);
-        }
+        bool inserted = false;
+        Group& g = groups_.touch(key, inserted);
         g.last_ns = std::max(g.last_ns, e.time_ns);
-        if (!g.finding_id.empty()) {
+        if (g.fired) {
             if (g.owner) {
                 book.add(g.finding, e);
             }
@@ -75,8 +132,8 @@ public:
                                            : add_count(g, e)) {
             fire(g, e, opt, book, stats);
         }
-        if (groups_.size() > opt.max_groups_per_rule) {
-            evict_oldest(book);
+        if (inserted && groups_.size() > opt.max_groups_per_rule) {
+            evict_oldest(book);  // never `g`: it is the newest
             ++stats.groups_evicted;
         }
     }
@@ -84,33 +141,18 @@ public:
     // Drops groups idle for longer than the window plus the lateness allowance.
     void expire(std::int64_t now, const EngineOptions& opt, FindingBook& book, EngineStats& stats) {
         std::int64_t horizon = now - rule_.window_ns - opt.lateness_ns;
-        while (!lru_.empty()) {
-            auto it = groups_.find(lru_.front());
-            if (it->second.last_ns >= horizon) {
-                break;
-            }
-            if (!it->second.finding_id.empty()) {
-                book.close(it->second.finding_id);
-            }
-            groups_.erase(it);
-            lru_.pop_front();
+        while (!groups_.empty() && groups_.oldest().last_ns < horizon) {
+            evict_oldest(book);
             ++stats.groups_expired;
         }
     }
 
 private:
     bool add_count(Group& g, const core::Event& e) {
-        Entry en = entry_of(e);
-        auto pos = g.recent.end();
-        while (pos != g.recent.begin() && std::prev(pos)->t > en.t) {
-            --pos;  // out-of-order event: keep the window sorted
-        }
-        g.recent.insert(pos, en);
-        while (g.recent.size() > rule_.threshold) {
-            g.recent.pop_front();
-        }
-        return g.recent.size() >= rule_.threshold &&
-               g.recent.back().t - g.recent.front().t <= rule_.window_ns;
+        g.entries.insert_sorted(entry_of(e));
+        g.entries.keep_newest(rule_.threshold);
+        return g.entries.size() >= rule_.threshold &&
+               g.entries.back().t - g.entries.front().t <= rule_.window_ns;
     }
 
     // Sequence rules: steps in order, all within the window of the first step's first event.
@@ -120,7 +162,7 @@ private:
             g.step = 0;
             g.step_count = 0;
             g.seq_start = 0;
-            g.recent.clear();
+            g.entries.clear();
         }
         if (!rule_.step_matches(g.step, e)) {
             return false;
@@ -128,10 +170,8 @@ private:
         if (g.seq_start == 0) {
             g.seq_start = e.time_ns;
         }
-        g.recent.push_back(entry_of(e));
-        if (g.recent.size() > kKept) {
-            g.recent.pop_front();
-        }
+        g.entries.insert_sorted(entry_of(e));
+        g.entries.keep_newest(kKept);
         if (++g.step_count < rule_.sequence[g.step].min) {
             return false;
         }
@@ -144,33 +184,34 @@ private:
         return true;
     }
 
+    // At most `threshold` values are held (the group fires when it has that many within the
+    // window), so finding a value is a short scan of contiguous entries.
     bool add_distinct(Group& g, const core::Event& e) {
-        std::uint64_t v = internal::field_digest(e, *rule_.distinct);
-        auto [it, inserted] = g.distinct.try_emplace(v, entry_of(e));
-        if (!inserted && it->second.t < e.time_ns) {
-            it->second = entry_of(e);
+        const std::uint64_t v = internal::field_digest(e, *rule_.distinct);
+        if (Entry* en = g.entries.find_value(v); en == nullptr) {
+            g.entries.push_back(entry_of(e, v));
+        } else if (en->t < e.time_ns) {
+            *en = entry_of(e, v);
         }
-        if (g.distinct.size() < rule_.threshold) {
+        if (g.entries.size() < rule_.threshold) {
             return false;
         }
         // Forget values last seen before the window; what remains is in the window.
-        std::int64_t newest = g.last_ns;
-        std::erase_if(g.distinct,
-                      [&](const auto& kv) { return kv.second.t < newest - rule_.window_ns; });
-        return g.distinct.size() >= rule_.threshold;
+        g.entries.erase_older_than(g.last_ns - rule_.window_ns);
+        return g.entries.size() >= rule_.threshold;
     }
 
     void fire(Group& g, const core::Event& e, const EngineOptions& opt, FindingBook& book,
               EngineStats& stats) {
-        std::vector<Field> id_fields = rule_.group_by;
-        g.finding_id = std::string(to_string(rule_.kind)) + ":" + internal::key_text(e, id_fields);
+        const std::string id =
+            std::string(to_string(rule_.kind)) + ":" + internal::key_text(e, rule_.group_by);
         std::size_t before = book.size();
-        g.finding = book.open(g.finding_id, rule_.kind, rule_.severity, rule_.id, rule_.title,
-                              rule_.advice, opt.member);
+        g.finding = static_cast<std::uint32_t>(book.open(id, rule_.kind, rule_.severity, rule_.id,
+                                                         rule_.title, rule_.advice, opt.member));
+        g.fired = true;
         g.owner = book.size() > before;
         if (!g.owner) {
-            g.recent.clear();
-            g.distinct.clear();
+            g.entries.clear();
             return;  // the same activity, already reported by another rule
         }
         ++stats.findings;
@@ -186,29 +227,23 @@ private:
             }
             book.add_prior(g.finding, en.t, en.src, en.dst, en.port, en.has_port);
         };
-        for (const auto& en : g.recent) {
-            prior(en);
-        }
-        for (const auto& [v, en] : g.distinct) {
+        for (const auto& en : g.entries) {
             prior(en);
         }
         book.add(g.finding, e);
-        g.recent.clear();
-        g.distinct.clear();
+        g.entries.clear();
     }
 
     void evict_oldest(FindingBook& book) {
-        auto it = groups_.find(lru_.front());
-        if (!it->second.finding_id.empty()) {
-            book.close(it->second.finding_id);
+        Group& g = groups_.oldest();
+        if (g.fired) {
+            book.close(g.finding);
         }
-        groups_.erase(it);
-        lru_.pop_front();
+        groups_.pop_oldest();
     }
 
     Rule rule_;
-    std::unordered_map<GroupKey, Group, GroupKeyHash> groups_;
-    std::list<GroupKey> lru_;  // least recently updated first
+    internal::GroupTable<Group> groups_;  // least recently updated first
 };
 
 core::CidrSet default_internal() {

@@ -7,15 +7,6 @@ namespace cyberalarm::detect::internal {
 
 namespace {
 
-template <typename T, typename Set>
-void keep_listed(std::vector<T>& list, const Set& all) {
-    list.assign(all.begin(), all.end());
-    std::sort(list.begin(), list.end());
-    if (list.size() > kMaxListed) {
-        list.resize(kMaxListed);
-    }
-}
-
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
     for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
         s.replace(p, from.size(), to);
@@ -29,7 +20,14 @@ std::size_t IpHash::operator()(const core::IpAddress& ip) const noexcept {
     std::uint64_t b = 0;
     std::memcpy(&a, ip.bytes().data(), 8);
     std::memcpy(&b, ip.bytes().data() + 8, 8);
-    return std::hash<std::uint64_t>{}(a * 0x9E3779B97F4A7C15ull ^ b);
+    // Mixed to the low bits: the sets probe with (hash & mask), and an IPv4 address's
+    // first bytes (the v4-mapped prefix) are the same for every address.
+    std::uint64_t x = (a * 0x9E3779B97F4A7C15ull) ^ b;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    return x ^ (x >> 33);
 }
 
 std::size_t FindingBook::open(const std::string& id, FindingKind kind, core::Severity severity,
@@ -46,6 +44,7 @@ std::size_t FindingBook::open(const std::string& id, FindingKind kind, core::Sev
     s.finding.rule = rule;
     s.finding.advice = advice;
     s.finding.member = member;
+    s.key = id;
     s.title_template = title_template;
     states_.push_back(std::move(s));
     open_[id] = states_.size() - 1;
@@ -102,9 +101,9 @@ void FindingBook::add_prior(std::size_t index, std::int64_t t, const core::IpAdd
 
 Finding FindingBook::render(const State& s) const {
     Finding f = s.finding;
-    keep_listed(f.sources, s.sources);
-    keep_listed(f.targets, s.targets);
-    keep_listed(f.ports, s.ports);
+    f.sources = s.sources.listed();
+    f.targets = s.targets.listed();
+    f.ports = s.ports.listed();
     f.distinct_sources = s.sources.size();
     f.distinct_targets = s.targets.size();
     f.distinct_ports = s.ports.size();
@@ -121,6 +120,8 @@ Finding FindingBook::render(const State& s) const {
     replace_all(t, "{count}", std::to_string(f.count));
     replace_all(t, "{distinct}", std::to_string(distinct));
     replace_all(t, "{distinct_sources}", std::to_string(f.distinct_sources));
+    replace_all(t, "{distinct_targets}", std::to_string(f.distinct_targets));
+    replace_all(t, "{distinct_ports}", std::to_string(f.distinct_ports));
     replace_all(t, "{signature}", f.signature_name.empty() ? f.signature_id : f.signature_name);
     f.title = std::move(t);
     return f;

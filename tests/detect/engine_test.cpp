@@ -229,6 +229,53 @@ TEST(Engine, ExposureSeenOnlyThroughAScannerIsLeftOut) {
     EXPECT_EQ(both[1].sources[0].to_string(), "192.0.2.44");
 }
 
+// The built-in distributed-scan rule reports a campaign against one service as one finding
+// with counted addresses and sources, however many of the member's addresses it touches.
+TEST(Engine, DistributedScanIsOneFindingPerServiceWithCountedTargets) {
+    auto rules = builtin_rules();
+    ASSERT_TRUE(rules) << rules.error().to_string();
+    Engine engine(std::move(*rules), opts());
+    for (int s = 0; s < 300; ++s) {
+        std::string src = "198.51." + std::to_string(s / 200) + "." + std::to_string(s % 200);
+        for (int d = 0; d < 3; ++d) {
+            std::string dst = "203.0.113." + std::to_string((s * 3 + d) % 40);
+            core::Event& e = conn(src.c_str(), dst.c_str(), 445, kT0 + (s * 3 + d) * kSec);
+            e.category = core::Category::kFirewall;
+            engine.observe(e);
+        }
+    }
+    std::vector<Finding> campaign;
+    for (auto& f : engine.findings()) {
+        if (f.rule == "distributed-scan") {
+            campaign.push_back(f);
+        }
+    }
+    ASSERT_EQ(campaign.size(), 1u);
+    const Finding& f = campaign.front();
+    EXPECT_EQ(f.distinct_sources, 300u);
+    EXPECT_EQ(f.distinct_targets, 40u);
+    EXPECT_GE(f.count, 800u);  // before it fires a source's older events are not kept
+    EXPECT_LE(f.count, 900u);
+    EXPECT_EQ(f.ports, std::vector<std::uint16_t>{445});
+    EXPECT_EQ(f.sources.size(), kMaxListed);
+    EXPECT_EQ(f.title, "Port 445 probed on 40 of your addresses from 300 different sources");
+}
+
+// Only findings that changed since the last take are handed out again.
+TEST(Engine, TakeUpdatesReturnsOnlyChangedFindings) {
+    Engine engine({rule_from(kScanRule)}, opts());
+    for (int p = 0; p < 5; ++p) {
+        engine.observe(conn("198.51.100.7", "203.0.113.10", 20 + p, kT0 + p * kSec));
+        engine.observe(conn("198.51.100.8", "203.0.113.10", 20 + p, kT0 + p * kSec));
+    }
+    EXPECT_EQ(engine.take_updates().size(), 2u);
+    EXPECT_TRUE(engine.take_updates().empty());
+    engine.observe(conn("198.51.100.7", "203.0.113.10", 80, kT0 + 10 * kSec));
+    auto updates = engine.take_updates();
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates.front().count, 6u);
+}
+
 TEST(Engine, BuiltinRulesLoad) {
     auto rules = builtin_rules();
     ASSERT_TRUE(rules) << rules.error().to_string();

@@ -7,15 +7,15 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <list>
+#include <span>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "core/event.h"
 #include "detect/engine.h"
 #include "detect/internal/finding_book.h"
 #include "detect/internal/group_key.h"
+#include "detect/internal/group_table.h"
 
 namespace cyberalarm::detect::internal {
 
@@ -26,7 +26,7 @@ struct BeaconVerdict {
 };
 
 // The verdict for a sorted list of connection times (ns).
-BeaconVerdict judge_intervals(const std::deque<std::int64_t>& times, const BeaconOptions& opt);
+BeaconVerdict judge_intervals(std::span<const std::int64_t> times, const BeaconOptions& opt);
 
 class BeaconDetector {
 public:
@@ -40,16 +40,20 @@ public:
 
 private:
     struct Pair {
-        std::deque<std::int64_t> times;
+        std::vector<std::int64_t> times;  // sorted, at most `history`
         std::int64_t last_ns = 0;
-        std::list<GroupKey>::iterator lru;
         bool reported = false;
         std::size_t finding = 0;
+        void reset() {
+            times.clear();
+            last_ns = 0;
+            reported = false;
+            finding = 0;
+        }
     };
     BeaconOptions opt_;
     std::size_t max_pairs_;
-    std::unordered_map<GroupKey, Pair, GroupKeyHash> pairs_;
-    std::list<GroupKey> lru_;
+    GroupTable<Pair> pairs_;  // least recently updated first
 };
 
 }  // namespace cyberalarm::detect::internal

@@ -1,6 +1,7 @@
 // GroupKey: the values of a rule's group_by fields for one event, packed into a fixed-size
 // byte array (addresses as 16 bytes, ports as 2, words as a 64-bit hash) so that keeping and
-// hashing it never allocates. Internal to the detect library.
+// hashing it never allocates. The bytes past `size` stay zero, so the key hashes as whole
+// 64-bit words. Internal to the detect library.
 #pragma once
 
 #include <array>
@@ -16,7 +17,7 @@
 namespace cyberalarm::detect::internal {
 
 struct GroupKey {
-    std::array<std::uint8_t, 54> bytes{};
+    std::array<std::uint8_t, 56> bytes{};  // 3 fields of at most 1 + 16 bytes, padded to 8
     std::uint8_t size = 0;
 
     friend bool operator==(const GroupKey& a, const GroupKey& b) {
@@ -24,12 +25,18 @@ struct GroupKey {
     }
 };
 
-struct GroupKeyHash {
-    std::size_t operator()(const GroupKey& k) const noexcept {
-        return std::hash<std::string_view>{}(
-            std::string_view(reinterpret_cast<const char*>(k.bytes.data()), k.size));
+// A 64-bit hash of the key's bytes, 8 at a time (multiply-xorshift mixing).
+inline std::uint64_t hash_key(const GroupKey& k) noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ k.size;
+    for (std::size_t i = 0; i < k.size; i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, k.bytes.data() + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
     }
-};
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 29);
+}
 
 // Packs the value of `field` of `e`; REQUIRES: at most 3 fields per key.
 void append_field(GroupKey& key, const core::Event& e, Field field);
