@@ -12,7 +12,8 @@ using core::fail;
 
 core::Result<BatchAck> BatchAcceptor::accept(
     std::string_view collector_id, std::string_view body,
-    std::optional<std::pair<std::uint64_t, std::uint64_t>> declared_range, const EventSink& sink) {
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> declared_range, const EventSink& sink,
+    std::vector<core::Event>* stored) {
     auto reject = [this](Error e) {
         std::lock_guard lock(mu_);
         ++totals_.rejected;
@@ -49,9 +50,9 @@ core::Result<BatchAck> BatchAcceptor::accept(
         }
     }
 
-    std::lock_guard lock(mu_);
-    auto it = high_water_.find(collector_id);
-    std::uint64_t mark = it == high_water_.end() ? 0 : it->second;
+    Mark& m = mark_of(collector_id);
+    std::lock_guard collector_lock(m.mu);
+    const std::uint64_t mark = m.seq;
 
     BatchAck ack;
     std::size_t first_new = 0;  // index of the first record above the mark
@@ -71,15 +72,21 @@ core::Result<BatchAck> BatchAcceptor::accept(
     if (first_new < batch->size()) {
         if (sink) {
             if (auto st = sink(collector_id, events, through); !st) {
+                std::lock_guard lock(mu_);
                 ++totals_.rejected;
                 return fail(std::move(st.error()));
             }
         }
-        high_water_.insert_or_assign(std::string(collector_id), through);
+        m.seq = through;
     }
     ack.stored = events.size();
     ack.acked_through = through;
+    if (stored != nullptr) {
+        decoded.erase(decoded.begin(), decoded.begin() + static_cast<std::ptrdiff_t>(from));
+        *stored = std::move(decoded);
+    }
 
+    std::lock_guard lock(mu_);
     ++totals_.batches;
     totals_.stored += ack.stored;
     totals_.duplicates += ack.duplicates;
@@ -91,15 +98,33 @@ core::Result<BatchAck> BatchAcceptor::accept(
     return ack;
 }
 
-std::uint64_t BatchAcceptor::high_water(std::string_view collector_id) const {
+BatchAcceptor::Mark& BatchAcceptor::mark_of(std::string_view collector_id) {
     std::lock_guard lock(mu_);
     auto it = high_water_.find(collector_id);
-    return it == high_water_.end() ? 0 : it->second;
+    if (it == high_water_.end()) {
+        it = high_water_.emplace(std::string(collector_id), std::make_unique<Mark>()).first;
+    }
+    return *it->second;
+}
+
+std::uint64_t BatchAcceptor::high_water(std::string_view collector_id) const {
+    Mark* m = nullptr;
+    {
+        std::lock_guard lock(mu_);
+        auto it = high_water_.find(collector_id);
+        if (it == high_water_.end()) {
+            return 0;
+        }
+        m = it->second.get();
+    }
+    std::lock_guard lock(m->mu);
+    return m->seq;
 }
 
 void BatchAcceptor::set_high_water(std::string_view collector_id, std::uint64_t seq) {
-    std::lock_guard lock(mu_);
-    high_water_.insert_or_assign(std::string(collector_id), seq);
+    Mark& m = mark_of(collector_id);
+    std::lock_guard lock(m.mu);
+    m.seq = seq;
 }
 
 IngestTotals BatchAcceptor::totals() const {

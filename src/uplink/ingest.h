@@ -14,19 +14,23 @@
 // A record that is not a valid core::Event (its batch passed the CRC, so it was written that
 // way) is counted as malformed and skipped, never retried forever.
 //
-// Thread safety: all members are safe to call concurrently. One mutex serialises the
-// dedupe-sink-advance step across collectors (decoding happens outside it).
+// Thread safety: all members are safe to call concurrently. The dedupe-sink-advance step is
+// serialised per collector (a mutex of its own), so batches of different collectors reach
+// the sink at the same time (a store can commit them together) while one collector's
+// batches stay in order; decoding happens outside any lock.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/event.h"
 #include "core/result.h"
@@ -58,10 +62,12 @@ public:
     // `declared_range` is the X-Cyberalarm-Batch header if given; it must match the body.
     // Errors: the decode_batch() errors; kInvalidArgument (bad id, range mismatch); whatever
     // the sink returns.
+    // `stored`, if given, receives the events handed to the sink once the batch is accepted
+    // (moved, not copied: for work after the acknowledgement, such as detection).
     [[nodiscard]] core::Result<BatchAck> accept(
         std::string_view collector_id, std::string_view body,
         std::optional<std::pair<std::uint64_t, std::uint64_t>> declared_range,
-        const EventSink& sink);
+        const EventSink& sink, std::vector<core::Event>* stored = nullptr);
 
     [[nodiscard]] std::uint64_t high_water(std::string_view collector_id) const;
     // Restores a mark (at start-up, from storage).
@@ -69,9 +75,17 @@ public:
     [[nodiscard]] IngestTotals totals() const;
 
 private:
+    struct Mark {
+        std::mutex mu;  // held from reading the mark through the sink to moving it
+        std::uint64_t seq = 0;
+    };
+    // The collector's mark, created at 0 on first use; never removed, so the reference lives
+    // as long as the acceptor.
+    Mark& mark_of(std::string_view collector_id);
+
     Limits limits_;
-    mutable std::mutex mu_;
-    std::map<std::string, std::uint64_t, std::less<>> high_water_;
+    mutable std::mutex mu_;  // guards the map's shape and totals_
+    std::map<std::string, std::unique_ptr<Mark>, std::less<>> high_water_;
     IngestTotals totals_;
 };
 
