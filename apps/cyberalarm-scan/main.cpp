@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "options.h"
+#include "scan/record.h"
 #include "scan/report.h"
 #include "scan/scanner.h"
 #include "scan/target.h"
@@ -111,19 +112,11 @@ cyberalarm::core::Status record(cyberalarm::store::Store& store, const app::Comm
     run.requested_by = "cyberalarm-scan";
     run.started_ns = report.started_ns;
     run.status = "running";
-    Scope scope = Scope::of({c.member});
-    auto started = store.start_scan(scope, run);
+    auto started = store.start_scan(Scope::of({c.member}), run);
     if (!started) {
         return tl::unexpected(started.error());
     }
-    std::vector<ScanResult> results;
-    for (const cs::Finding& f : report.findings) {
-        results.push_back(cs::to_scan_result(f, c.member, started->id, report.finished_ns));
-    }
-    if (auto st = store.add_scan_results(started->id, results); !st) {
-        return st;
-    }
-    return store.finish_scan(started->id, "done", now_ns());
+    return cs::record_report(store, started->id, c.member, report, "done", now_ns());
 }
 
 // Checks the options that need no I/O and fills c.scan from them; 0 or an exit code.

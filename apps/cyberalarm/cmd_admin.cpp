@@ -4,6 +4,7 @@
 // the operator who ran it ("cli:<unix user>").
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -238,6 +239,64 @@ int token_list(const TokenCommand& c) {
     });
 }
 
+// ---- asset -----------------------------------------------------------------------------------
+
+struct AssetCommand {
+    AdminOptions admin;
+    store::TenantId member = 0;
+    std::int64_t id = 0;
+    std::string how;
+};
+
+void print_asset(const AdminOptions& o, const store::Asset& a) {
+    if (o.json) {
+        fmt::print("{{\"id\":{},\"member\":{},\"kind\":\"{}\",\"value\":\"{}\",\"verified\":{}}}\n",
+                   a.id, a.member, store::to_string(a.kind), a.value, a.verified_ns != 0);
+    } else {
+        fmt::print("{}\tmember={}\t{}\t{}\t{}\n", a.id, a.member, store::to_string(a.kind), a.value,
+                   a.verified_ns != 0 ? "verified " + iso_time(a.verified_ns) + " (" + a.verified_by + ")"
+                                      : "not verified");
+    }
+}
+
+int asset_list(const AssetCommand& c) {
+    return with_admin_store(c.admin, [&](AdminStore& s) {
+        return print_all("asset list", s.store->list_assets(store::Scope::of({c.member}), c.member),
+                         [&](const store::Asset& a) { print_asset(c.admin, a); });
+    });
+}
+
+// An operator attests ownership proved some other way (a range's registry record, a
+// contract): for what the DNS or HTTP proof cannot cover, such as a whole network.
+int asset_verify(const AssetCommand& c) {
+    if (c.how.size() < 8) {
+        return fail_usage("--how must say how ownership was proved (at least 8 characters)");
+    }
+    return with_admin_store(c.admin, [&](AdminStore& s) {
+        auto assets = s.store->list_assets(store::Scope::of({c.member}), c.member);
+        if (!assets) {
+            return report_error("asset verify", assets.error());
+        }
+        const auto it = std::find_if(assets->begin(), assets->end(),
+                                     [&](const store::Asset& a) { return a.id == c.id; });
+        if (it == assets->end()) {
+            return report_error("asset verify",
+                                core::Error::not_found("asset " + std::to_string(c.id) +
+                                                       " is not one of member " +
+                                                       std::to_string(c.member) + "'s"));
+        }
+        const std::string how = "operator " + s.actor + ": " + c.how;
+        if (auto st = s.store->mark_asset_verified(store::Scope::of({c.member}), c.id, how, now_ns());
+            !st) {
+            return report_error("asset verify", st.error());
+        }
+        audit_change(s, "verify", c.member, "asset:" + std::to_string(c.id), how);
+        fmt::print("asset {} ({}) of member {} is verified: the scanner may scan it\n", c.id,
+                   it->value, c.member);
+        return 0;
+    });
+}
+
 }  // namespace
 
 Command add_tenant_command(CLI::App& app) {
@@ -286,6 +345,27 @@ Command add_enroll_token_command(CLI::App& app) {
     create->add_option("--collector", opt->collector, "Collector id")->required();
     create->add_option("--ttl-hours", opt->ttl_hours, "Hours until it expires (1-720)");
     admin_leaf(*cmd, "list", "List tokens (never the token itself)", chosen, opt, &token_list);
+    return [chosen] { return *chosen ? (*chosen)() : 2; };
+}
+
+}  // namespace cyberalarm::app
+
+namespace cyberalarm::app {
+
+Command add_asset_command(CLI::App& app) {
+    auto opt = std::make_shared<AssetCommand>();
+    auto chosen = std::make_shared<std::function<int()>>();
+    auto* cmd = app.add_subcommand("asset", "Members' assets the scanner may scan: list, verify (members declare them in the API)");
+    cmd->require_subcommand(1);
+    auto* list = admin_leaf(*cmd, "list", "List a member's assets", chosen, opt, &asset_list);
+    list->add_option("--member", opt->member, "Member organisation id")->required();
+    auto* verify = admin_leaf(*cmd, "verify",
+                              "Record ownership proved by other means (audited)", chosen, opt,
+                              &asset_verify);
+    verify->add_option("id", opt->id, "Asset id")->required();
+    verify->add_option("--member", opt->member, "Member organisation id")->required();
+    verify->add_option("--how", opt->how, "How ownership was proved (kept with the asset)")
+        ->required();
     return [chosen] { return *chosen ? (*chosen)() : 2; };
 }
 

@@ -15,6 +15,7 @@ Command add_analyze_command(CLI::App& app);
 // Operator commands against the server's store (cmd_admin.cpp, cmd_user.cpp).
 Command add_tenant_command(CLI::App& app);
 Command add_collector_command(CLI::App& app);
+Command add_asset_command(CLI::App& app);
 Command add_enroll_token_command(CLI::App& app);
 Command add_user_command(CLI::App& app);
 Command add_retention_command(CLI::App& app);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
         {"analyze", cyberalarm::app::add_analyze_command(app)},
         {"tenant", cyberalarm::app::add_tenant_command(app)},
         {"collector", cyberalarm::app::add_collector_command(app)},
+        {"asset", cyberalarm::app::add_asset_command(app)},
         {"enroll-token", cyberalarm::app::add_enroll_token_command(app)},
         {"user", cyberalarm::app::add_user_command(app)},
         {"retention", cyberalarm::app::add_retention_command(app)},

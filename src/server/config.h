@@ -83,6 +83,18 @@ struct ServerConfig {
     int notify_max_attempts = 4;
     std::chrono::milliseconds notify_retry_initial{1000};
 
+    // Scanner (src/server/scan_service.h). Empty texts: the scanner's defaults.
+    bool scanner_enabled = true;
+    int scanner_every_hours = 168;
+    std::string scanner_window;
+    std::string scanner_ports;
+    bool scanner_udp = false;
+    std::filesystem::path scanner_probes;
+    std::filesystem::path scanner_vulndb;
+    std::string scanner_user_agent;
+    std::string scanner_ehlo;
+    std::size_t scanner_max_queue = 256;
+
     // Scheduled reports (src/server/report_job.h).
     bool reports_enabled = false;
     int reports_weekday = 1;  // 0 Sunday … 6 Saturday, UTC

@@ -12,6 +12,7 @@
 #include "server/ingest_service.h"
 #include "server/listener.h"
 #include "server/notify.h"
+#include "server/scan_service.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cyberalarm::server {
@@ -95,6 +96,40 @@ ListenerOptions listener_options(const ServerConfig& c, std::string name,
     o.idle_timeout = c.idle_timeout;
     o.io_threads = c.io_threads;
     o.handler_threads = c.handler_threads;
+    return o;
+}
+
+// The scanner's options from the configuration; a bad port list or window names its key.
+core::Result<ScanServiceOptions> scan_service_options(const ServerConfig& c, const DataDir& dir) {
+    ScanServiceOptions o;
+    o.probes = c.scanner_probes;
+    o.vulndb = c.scanner_vulndb;
+    std::error_code ec;
+    if (o.vulndb.empty() && std::filesystem::is_regular_file(dir.root / "vulndb.jsonl", ec)) {
+        o.vulndb = dir.root / "vulndb.jsonl";
+    }
+    o.every = std::chrono::hours(c.scanner_every_hours);
+    o.max_queue = c.scanner_max_queue;
+    if (!c.scanner_ports.empty()) {
+        auto ports = scan::parse_ports(c.scanner_ports);
+        if (!ports) {
+            return core::fail(std::move(ports.error()).context("scanner.ports"));
+        }
+        o.scan.tcp_ports = std::move(*ports);
+    }
+    auto window = scan::ScanWindow::parse(c.scanner_window);
+    if (!window) {
+        return core::fail(std::move(window.error()).context("scanner.window"));
+    }
+    o.scan.window = *window;
+    o.scan.udp = c.scanner_udp;
+    if (!c.scanner_user_agent.empty()) {
+        o.scan.check.user_agent = c.scanner_user_agent;
+        o.scan.identification.user_agent = c.scanner_user_agent;
+    }
+    if (!c.scanner_ehlo.empty()) {
+        o.scan.check.ehlo_name = c.scanner_ehlo;
+    }
     return o;
 }
 
@@ -202,6 +237,28 @@ core::Status Server::open_services() {
     ao.verify_ownership = [](const store::Asset& asset) {
         return scan::verify_ownership(asset, scan::VerifyOptions{});
     };
+    if (c.scanner_enabled) {
+        auto so = scan_service_options(c, dir_);
+        if (!so) {
+            return core::fail(std::move(so.error()));
+        }
+        auto scans = ScanService::create(*store_, std::move(*so));
+        if (!scans) {
+            return core::fail(std::move(scans.error()));
+        }
+        scans_ = std::move(*scans);
+        ao.request_scan = [s = scans_.get()](store::TenantId member,
+                                             const std::vector<std::string>& targets,
+                                             std::string_view requested_by) {
+            return s->request(member, targets, requested_by);
+        };
+        metrics_.add_gauge("cyberalarm_scans_queued", "Scan runs waiting for the scanner.",
+                           [s = scans_.get()] { return static_cast<double>(s->queued()); });
+        metrics_.add_gauge("cyberalarm_scans_done", "Scan runs finished since start.",
+                           [s = scans_.get()] { return static_cast<double>(s->runs_done()); });
+        metrics_.add_gauge("cyberalarm_scans_failed", "Scan runs failed or cut short since start.",
+                           [s = scans_.get()] { return static_cast<double>(s->runs_failed()); });
+    }
     // Keys beside the database, never in it: TOTP seeds are sealed with one, audit
     // checkpoints signed with the other (docs/design/access.md); the data map names the
     // third parties the configuration sends to.
@@ -277,6 +334,9 @@ core::Status Server::start() {
     if (detection_) {
         detection_->start();
     }
+    if (scans_) {
+        scans_->start();
+    }
     if (reports_) {
         reports_->start();
     }
@@ -296,6 +356,9 @@ void Server::stop() {
     api_listener_->stop();
     if (reports_) {
         reports_->stop();  // a tenant being written finishes; the rest after a restart
+    }
+    if (scans_) {
+        scans_->stop();  // a run in progress is cut short; what it found is stored
     }
     if (detection_) {
         detection_->stop();  // flushes the queue and stores its findings

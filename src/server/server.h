@@ -33,6 +33,7 @@ class DetectionWorker;
 class HttpsListener;
 class IngestService;
 class Notifier;
+class ScanService;
 
 namespace api {
 class ApiService;
@@ -77,6 +78,7 @@ private:
     std::unique_ptr<Notifier> notifier_;
     std::unique_ptr<DetectionWorker> detection_;
     std::unique_ptr<IngestService> ingest_;
+    std::unique_ptr<ScanService> scans_;  // null when scanner.enabled is false
     std::unique_ptr<report::GeoLookup> geo_;  // null unless reports.geoip_* are set
     std::unique_ptr<ReportJob> reports_;      // null when reports.enabled is false
     std::unique_ptr<api::ApiService> api_;

@@ -10,8 +10,10 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "../scan/loopback_server.h"
 #include "collector/collector_process.h"
 #include "server/server_support.h"
 #include "support/child_process.h"
@@ -27,11 +29,13 @@ constexpr int kScanPorts = 60;
 
 class ServiceOnLoopback {
 public:
-    ServiceOnLoopback() : data_(dir_.path() / "data") {
+    // `extra_config`: more YAML sections for the server's configuration file.
+    explicit ServiceOnLoopback(const std::string& extra_config = "") : data_(dir_.path() / "data") {
         const auto config = dir_.path() / "server.yaml";
         std::ofstream(config) << "server:\n  data_dir: " << data_.string()
                               << "\ningest:\n  address: 127.0.0.1\n  port: 0\n"
-                              << "api:\n  address: 127.0.0.1\n  port: 0\n";
+                              << "api:\n  address: 127.0.0.1\n  port: 0\n"
+                              << extra_config;
         server_.emplace(std::vector<std::string>{CA_SERVER_BIN, "--config", config.string()},
                         dir_.path());
         if (!server_->wait_for_output("api_port=", 60s)) {
@@ -63,6 +67,16 @@ public:
         args.push_back("--json");
         const std::string out = cli(std::move(args), stdin_text);
         return json::parse(out.substr(0, out.find('\n')));
+    }
+
+    // Nation "UK" → region "NW" → force "GM", with the admin commands; the force's id.
+    std::string add_force() {
+        const auto nation = cli_json({"tenant", "add", "--level", "nation", "--name", "UK"});
+        const auto region = cli_json({"tenant", "add", "--level", "region", "--parent",
+                                      std::to_string(nation["id"].get<int>()), "--name", "NW"});
+        const auto force = cli_json({"tenant", "add", "--level", "force", "--parent",
+                                     std::to_string(region["id"].get<int>()), "--name", "GM"});
+        return std::to_string(force["id"].get<int>());
     }
 
     // GET on the API with a bearer token ("" for none).
@@ -149,12 +163,7 @@ TEST(ServerCollectorE2E, EnrollSendDetectAndReadBackOnlyAsTheMember) {
     ASSERT_FALSE(svc.operator_token().empty()) << "first start printed no operator token";
 
     // The operator's setup, with the admin commands against the server's store.
-    const auto nation = svc.cli_json({"tenant", "add", "--level", "nation", "--name", "UK"});
-    const auto region = svc.cli_json({"tenant", "add", "--level", "region", "--parent",
-                                      std::to_string(nation["id"].get<int>()), "--name", "NW"});
-    const auto force = svc.cli_json({"tenant", "add", "--level", "force", "--parent",
-                                     std::to_string(region["id"].get<int>()), "--name", "GM"});
-    const std::string force_id = std::to_string(force["id"].get<int>());
+    const std::string force_id = svc.add_force();
     const auto a = svc.cli_json({"tenant", "add", "--level", "member", "--parent", force_id,
                                  "--name", "Acme School", "--networks", "192.168.0.0/16"});
     const auto b = svc.cli_json(
@@ -268,6 +277,80 @@ TEST(ServerCollectorE2E, EnrollSendDetectAndReadBackOnlyAsTheMember) {
               kScanPorts);
 
     collector.stop();
+    EXPECT_EQ(svc.stop(), 0) << svc.server_log();
+}
+
+// Issue 8 §5 through the whole service: a member declares an address, cannot have it scanned
+// until ownership is proved (here an operator attests it), then asks for a scan through the
+// API; the server's scanner runs it and the results are read back — by that member only.
+TEST(ServerCollectorE2E, MemberScansItsVerifiedAddressThroughTheApi) {
+    scan::loopback::LoopbackServer http([](int fd) {
+        scan::loopback::LoopbackServer::read_until(fd, "\r\n\r\n");
+        scan::loopback::LoopbackServer::send_text(
+            fd, "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Length: 3\r\n"
+                "Connection: close\r\n\r\nhi\n");
+    });
+    ServiceOnLoopback svc("scanner:\n  every_hours: 0\n  ports: \"" +
+                          std::to_string(http.port()) + "\"\n");
+    const std::string force_id = svc.add_force();
+    const std::string member_a = std::to_string(
+        svc.cli_json({"tenant", "add", "--level", "member", "--parent", force_id, "--name", "A"})["id"]
+            .get<int>());
+    const std::string member_b = std::to_string(
+        svc.cli_json({"tenant", "add", "--level", "member", "--parent", force_id, "--name", "B"})["id"]
+            .get<int>());
+    const std::string password = "correct horse battery staple\n";
+    auto token_of = [&](const std::string& member, const std::string& email) {
+        const auto user = svc.cli_json({"user", "add", "--tenant", member, "--role", "member_admin",
+                                        "--email", email, "--password-stdin"},
+                                       password);
+        return svc.cli_json({"user", "token", "--user", std::to_string(user["id"].get<int>()),
+                             "--scopes", "read write"})["token"]
+            .get<std::string>();
+    };
+    const std::string token_a = token_of(member_a, "admin@a.example");
+    const std::string token_b = token_of(member_b, "admin@b.example");
+
+    const Answer added = svc.api_send("POST", "/api/v1/members/" + member_a + "/assets",
+                                      R"({"kind":"network","value":"127.0.0.1"})", token_a);
+    ASSERT_EQ(added.status, 201u) << added.body;
+    const std::string asset_id = std::to_string(body_of(added)["id"].get<int>());
+    const std::string scans = "/api/v1/members/" + member_a + "/scans";
+    const Answer unproved = svc.api_send("POST", scans, R"({"targets":["127.0.0.1"]})", token_a);
+    EXPECT_EQ(unproved.status, 422u) << "a scan of an unverified asset was accepted";
+    svc.cli({"asset", "verify", asset_id, "--member", member_a, "--how",
+             "loopback registered by the test"});
+    EXPECT_EQ(svc.api_send("POST", scans, R"({"targets":["127.0.0.1"]})", token_b).status, 404u)
+        << "member B asked for a scan of member A";
+    const Answer accepted = svc.api_send("POST", scans, R"({"targets":["127.0.0.1"]})", token_a);
+    ASSERT_EQ(accepted.status, 202u) << accepted.body;
+    const std::string scan_id = std::to_string(body_of(accepted)["scan_id"].get<int>());
+
+    json run;
+    json listing;
+    for (int i = 0; i < 600; ++i) {
+        listing = body_of(svc.api_get(scans, token_a));
+        for (const auto& r : listing["items"]) {
+            if (std::to_string(r["id"].get<int>()) == scan_id) {
+                run = r;
+            }
+        }
+        if (!run.is_null() && run["status"] != "queued" && run["status"] != "running") {
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(run.is_null()) << listing.dump();
+    ASSERT_EQ(run["status"], "done") << run.dump() << "\n" << svc.server_log();
+    EXPECT_EQ(run["targets"], "127.0.0.1");
+    const json results = body_of(svc.api_get("/api/v1/scans/" + scan_id + "/results", token_a));
+    bool disclosed = false;
+    for (const auto& r : results["items"]) {
+        disclosed |= r["check"] == "http.version_disclosure" && r["port"] == http.port();
+    }
+    EXPECT_TRUE(disclosed) << results.dump();
+    EXPECT_GE(http.accepted(), 1);
+    EXPECT_EQ(svc.api_get("/api/v1/scans/" + scan_id + "/results", token_b).status, 404u);
     EXPECT_EQ(svc.stop(), 0) << svc.server_log();
 }
 

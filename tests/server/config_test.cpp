@@ -27,6 +27,17 @@ TEST(ServerConfigTest, ErrorsNameKeyAndLine) {
     EXPECT_NE(broken.error().message().find("s.yaml:"), std::string::npos);
 }
 
+// The documented example is a configuration the server accepts, key for key.
+TEST(ServerConfigTest, DeployExampleParses) {
+    const auto file = source_dir() / "deploy" / "server.example.yaml";
+    auto parsed = server::parse_config(read_file(file), file.string(), file.parent_path(),
+                                       /*read_secrets=*/false);
+    ASSERT_TRUE(parsed) << parsed.error().to_string();
+    EXPECT_EQ(parsed->scanner_every_hours, 168);
+    EXPECT_EQ(parsed->scanner_window, "01:00-05:00");
+    EXPECT_TRUE(parsed->scanner_enabled);
+}
+
 TEST(ServerConfigTest, ValuesAndDefaults) {
     auto empty = server::parse_config("", "s.yaml", "/etc/ca");
     ASSERT_TRUE(empty);
