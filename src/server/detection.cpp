@@ -113,34 +113,66 @@ std::size_t DetectionWorker::queued_events() const {
 }
 
 bool DetectionWorker::wait_idle(std::chrono::milliseconds timeout) const {
+    // Asks the workers to store findings as soon as their queues are empty rather than at
+    // the next flush interval.
+    idle_waiters_.fetch_add(1);
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard->mu);  // so the wake-up cannot fall between check and wait
+        shard->cv.notify_all();
+    }
     std::unique_lock lock(idle_mu_);
-    return idle_cv_.wait_for(lock, timeout, [this] { return pending_.load() == 0; });
+    const bool idle = idle_cv_.wait_for(lock, timeout, [this] { return pending_.load() == 0; });
+    idle_waiters_.fetch_sub(1);
+    return idle;
 }
 
 void DetectionWorker::run(Shard& shard) {
     std::unique_lock lock(shard.mu);
     shard.last_flush = std::chrono::steady_clock::now();
+    std::size_t unflushed = 0;  // events observed whose findings are not stored yet
+    auto flush_now = [&] {
+        lock.unlock();
+        flush(shard);
+        {
+            std::lock_guard idle(idle_mu_);
+            pending_.fetch_sub(unflushed);
+        }
+        unflushed = 0;
+        idle_cv_.notify_all();
+        lock.lock();
+    };
     for (;;) {
-        shard.cv.wait(lock, [&] { return shard.stopping || !shard.queue.empty(); });
+        auto ready = [&] {
+            return shard.stopping || !shard.queue.empty() ||
+                   (unflushed > 0 && idle_waiters_.load() > 0);
+        };
+        if (unflushed > 0) {
+            shard.cv.wait_until(lock, shard.last_flush + options_.flush_interval, ready);
+        } else {
+            shard.cv.wait(lock, ready);
+        }
         if (shard.queue.empty()) {
-            return;  // stopping with nothing left: the queue is flushed
+            if (unflushed > 0) {
+                flush_now();  // idle, someone waits, the interval passed, or stopping
+                continue;
+            }
+            if (shard.stopping) {
+                return;  // stopping with nothing left: the queue is flushed
+            }
+            continue;
         }
         Batch batch = std::move(shard.queue.front());
         shard.queue.pop_front();
         queued_.fetch_sub(batch.events.size());
-        const bool last = shard.queue.empty();
         lock.unlock();
         observe(shard, batch);
-        if (last || std::chrono::steady_clock::now() - shard.last_flush >=
-                        options_.flush_interval) {
-            flush(shard);
-        }
-        {
-            std::lock_guard idle(idle_mu_);
-            pending_.fetch_sub(batch.events.size());
-        }
-        idle_cv_.notify_all();
+        unflushed += batch.events.size();
         lock.lock();
+        // Findings are stored at most once per interval while events keep coming, so that
+        // detection does not take the store's single writer from ingest after every batch.
+        if (std::chrono::steady_clock::now() - shard.last_flush >= options_.flush_interval) {
+            flush_now();
+        }
     }
 }
 

@@ -17,9 +17,10 @@
 // larger (a lower bound), severity the higher. Notification is decided against the stored
 // severity, so a restart does not notify again.
 //
-// Findings are stored when a worker's queue runs empty, and at least every flush_interval
-// while it does not: under load one upsert per finding per interval rather than per batch,
-// so detection does not take the store's single writer away from ingest.
+// Findings are stored at most once per flush_interval (and at the latest one interval after
+// the last batch): under load one upsert per changed finding per interval rather than per
+// batch, so detection does not take the store's single writer away from ingest. wait_idle()
+// and stop() store them at once.
 //
 // Bounds: the queue holds at most max_queue_events events beyond the batch being pushed
 // (overloaded() then says so and ingest answers 429); each engine bounds its own state.
@@ -124,7 +125,8 @@ private:
     const DetectionOptions options_;
     std::vector<std::unique_ptr<Shard>> shards_;
     std::atomic<std::size_t> queued_{0};   // events waiting in queues
-    std::atomic<std::size_t> pending_{0};  // events queued or being processed
+    std::atomic<std::size_t> pending_{0};  // events queued, being processed or not yet flushed
+    mutable std::atomic<int> idle_waiters_{0};  // wait_idle() callers: flush without delay
     mutable std::mutex idle_mu_;
     mutable std::condition_variable idle_cv_;
     bool started_ = false;

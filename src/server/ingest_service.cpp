@@ -213,14 +213,12 @@ HttpResponse IngestService::handle_batch(const HttpRequest& request) {
         auto st = store_.append_events(id, events, through, now());
         if (!st) {
             sink_error = st.error();
-            return st;
         }
-        if (detection_ != nullptr) {
-            for_detection.assign(events.begin(), events.end());
-        }
-        return {};
+        return st;
     };
-    auto ack = acceptor_.accept(collector->id, request.body, range, sink);
+    // The stored events are moved to detection, not copied.
+    auto ack = acceptor_.accept(collector->id, request.body, range, sink,
+                                detection_ != nullptr ? &for_detection : nullptr);
     if (!ack) {
         return refuse_unaccepted(collector->id, ack.error(), sink_error);
     }

@@ -8,7 +8,7 @@
 // size), deduplicated by sequence number (uplink::BatchAcceptor) and handed to
 // Store::append_events, which stores the events under the collector's own member and moves
 // its high-water mark in one fsynced transaction; only then is the batch acknowledged. The
-// stored events are then queued for detection (the acknowledgement does not wait).
+// stored events are then moved (not copied) to detection (the acknowledgement does not wait).
 //
 // Backpressure: more than max_in_flight batches at once, or a detection queue over its
 // bound, answers 429 with Retry-After — from the headers alone when possible (check_head),
