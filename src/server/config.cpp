@@ -155,7 +155,7 @@ const std::array kKeys = {
         [](ServerConfig& c, const Value& v) { c.reports_weekday = static_cast<int>(num(v)); }},
     Key{"reports.hour", Kind::kNumber, 0, 23, "hour (UTC) the weekly reports are written",
         [](ServerConfig& c, const Value& v) { c.reports_hour = static_cast<int>(num(v)); }},
-    Key{"reports.base_url", Kind::kText, 0, 0, "portal address for report links (https://…)",
+    Key{"reports.base_url", Kind::kText, 0, 0, "portal address for report and password-reset links (https://…)",
         [](ServerConfig& c, const Value& v) { c.reports_base_url = text(v); }},
     Key{"reports.pseudonym_key_file", Kind::kSecret, 0, 0, "file holding the key for member pseudonyms (0600)",
         [](ServerConfig& c, const Value& v) { c.reports_pseudonym_key = text(v); }},

@@ -265,7 +265,8 @@ void DetectionWorker::flush_member(store::TenantId member, MemberState& state) {
         merged.push_back(merge(state, member, std::move(u), notify, escalated));
         if (notify) {
             notices.push_back(Notice{member, state.name, escalated,
-                                     without_evidence(merged.back()), std::nullopt});
+                                     without_evidence(merged.back()), std::nullopt,
+                                     std::nullopt});
         }
     }
     if (auto st = store_.upsert_findings(member, merged, wall_clock_ns()); !st) {

@@ -204,7 +204,27 @@ bool Notifier::with_retries(Send send) {
     }
 }
 
+core::Status Notifier::send_password_reset(PasswordReset reset) {
+    if (options_.smtp.url.empty()) {
+        return core::fail(core::Error(core::ErrorCode::kUnavailable,
+                                      "no SMTP server is configured (notify.smtp.url)"));
+    }
+    Notice notice;
+    notice.reset = std::move(reset);
+    if (!notify(std::move(notice))) {
+        return core::fail(core::Error(core::ErrorCode::kUnavailable, "the mail queue is full"));
+    }
+    return {};
+}
+
 void Notifier::deliver(const Notice& notice) {
+    if (notice.reset) {
+        if (!options_.smtp.url.empty()) {
+            const bool ok = with_retries([&] { return send_email(notice, {notice.reset->email}); });
+            metrics_.notification(Channel::kEmail, ok);
+        }
+        return;  // never to the webhook
+    }
     if (!options_.smtp.url.empty()) {
         auto to = recipients(notice.member, notice.report.has_value());
         if (!to.empty()) {

@@ -71,12 +71,21 @@ struct ReportReady {
     std::string link;  // "<base_url>/reports/<id>"
 };
 
+// A password reset link for one person (the API's POST /api/v1/password-reset): by email
+// only, to that address only, never to the webhook.
+struct PasswordReset {
+    std::string email;
+    std::string link;  // single use; expires after `valid_minutes`
+    std::int64_t valid_minutes = 60;
+};
+
 struct Notice {
     store::TenantId member = 0;  // for a report: the tenant it is about (member or analyst's)
     std::string member_name;
     bool escalated = false;  // false: a new finding
     detect::Finding finding;  // only the summary fields are sent
     std::optional<ReportReady> report;  // set: a report announcement, not a finding
+    std::optional<PasswordReset> reset;  // set: a password reset link, nothing else
 };
 
 // The webhook's JSON body for a notice (stable field order; tests and receivers read it).
@@ -109,6 +118,9 @@ public:
 
     // Queues a notice; never blocks. False if the queue is full or nothing is configured.
     bool notify(Notice notice);
+    // Queues a password reset email (email must be configured). kUnavailable if it cannot be
+    // queued; delivery itself is retried like any notice.
+    [[nodiscard]] core::Status send_password_reset(PasswordReset reset);
     [[nodiscard]] bool enabled() const;
     // Waits until the queue is empty and nothing is being sent (tests).
     [[nodiscard]] bool wait_idle(std::chrono::milliseconds timeout) const;

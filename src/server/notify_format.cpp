@@ -138,6 +138,16 @@ std::string report_body(const Notice& notice) {
     return body;
 }
 
+std::string reset_body(const PasswordReset& r) {
+    std::string body;
+    body += "Someone asked to reset the password of your cyberalarm account.\n\n";
+    body += "To choose a new password, open this link within " +
+            std::to_string(r.valid_minutes) + " minutes (it works once):\n" + one_line(r.link) +
+            "\n\n";
+    body += "If you did not ask for this, ignore this message: your password stays as it is.\n";
+    return body;
+}
+
 }  // namespace
 
 std::string email_message(const Notice& notice, std::string_view from, std::int64_t now_ns) {
@@ -156,7 +166,9 @@ std::string email_message(const Notice& notice, std::string_view from, std::int6
     m += "From: " + one_line(from) + "\r\n";
     m += "To: undisclosed-recipients:;\r\n";
     m += "Message-ID: <" + hex(id_bytes, sizeof id_bytes) + "@cyberalarm>\r\n";
-    if (notice.report) {
+    if (notice.reset) {
+        m += "Subject: [cyberalarm] Reset your password\r\n";
+    } else if (notice.report) {
         m += "Subject: [cyberalarm] Your report for " + one_line(notice.member_name) +
              " is ready\r\n";
     } else {
@@ -165,7 +177,9 @@ std::string email_message(const Notice& notice, std::string_view from, std::int6
     }
     m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n";
     m += "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n";
-    std::string body = notice.report ? report_body(notice) : finding_body(notice);
+    std::string body = notice.reset    ? reset_body(*notice.reset)
+                       : notice.report ? report_body(notice)
+                                       : finding_body(notice);
     // SMTP lines end in CRLF (libcurl escapes lines that start with a dot itself).
     for (char c : body) {
         if (c == '\n') {

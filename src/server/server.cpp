@@ -266,7 +266,16 @@ core::Status Server::open_services() {
         return core::fail(std::move(st.error()).context("keys in " + dir_.root.string()));
     }
     if (!c.smtp_url.empty()) {
-        ao.data_map.integrations.push_back({"smtp", c.smtp_url, "notices to member admins"});
+        // Reset links go by email to the account's own address only, through the notifier.
+        if (!c.reports_base_url.empty()) {
+            ao.reset_link_base = c.reports_base_url + "/reset#token=";
+        }
+        ao.send_password_reset = [n = notifier_.get(), minutes = ao.reset_link_lifetime_s / 60](
+                                     const std::string& email, const std::string& link) {
+            return n->send_password_reset(PasswordReset{email, link, minutes});
+        };
+        ao.data_map.integrations.push_back(
+            {"smtp", c.smtp_url, "notices to member admins, report links, password reset links"});
     }
     if (!c.webhook_url.empty()) {
         ao.data_map.integrations.push_back({"webhook", c.webhook_url, "signed notices"});

@@ -185,6 +185,43 @@ TEST(NotifyFormatTest, EmailHeadersCannotBeInjected) {
     EXPECT_EQ(msg.find("\r\nBcc:"), std::string::npos) << msg;
 }
 
+// A password reset link goes by email to that one address, never to the webhook or to the
+// member's admins.
+TEST(NotifyResetTest, ResetLinkGoesOnlyToTheAccountsAddress) {
+    SmtpReceiver smtp;
+    HttpReceiver hook;
+    TempDir dir;
+    server::Metrics metrics;
+    auto store = must(store::open_sqlite(dir.path() / "s.db"), "store");
+    server::NotifyOptions o;
+    o.smtp.url = "smtp://127.0.0.1:" + std::to_string(smtp.port());
+    o.smtp.from = "alarm@cyberalarm.test";
+    o.webhook.url = "http://127.0.0.1:" + std::to_string(hook.port()) + "/hook";
+    o.webhook.secret = std::string(kSecret);
+    auto notifier = must(server::Notifier::create(*store, metrics, o), "notifier");
+    notifier->start();
+    must(notifier->send_password_reset(
+             {"someone@school.example", "https://portal.example/reset#token=abc123", 60}),
+         "reset");
+    ASSERT_TRUE(smtp.wait_for(1, 10s));
+    ASSERT_TRUE(notifier->wait_idle(10s));
+    const auto mail = smtp.messages();
+    ASSERT_EQ(mail.size(), 1u);
+    EXPECT_EQ(mail[0].to, std::vector<std::string>{"someone@school.example"});
+    EXPECT_NE(mail[0].data.find("Subject: [cyberalarm] Reset your password"), std::string::npos);
+    EXPECT_NE(mail[0].data.find("https://portal.example/reset#token=abc123"), std::string::npos);
+    EXPECT_NE(mail[0].data.find("60 minutes"), std::string::npos);
+    EXPECT_TRUE(hook.requests().empty()) << "a reset link reached the webhook";
+    notifier->stop();
+
+    server::NotifyOptions no_mail;
+    no_mail.webhook = o.webhook;
+    auto webhook_only = must(server::Notifier::create(*store, metrics, no_mail), "notifier");
+    auto refused = webhook_only->send_password_reset({"a@b.example", "x", 60});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("notify.smtp.url"), std::string::npos);
+}
+
 TEST(NotifyConfigTest, InsecureTransportRefused) {
     TempDir dir;
     server::Metrics metrics;

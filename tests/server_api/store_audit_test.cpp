@@ -1,6 +1,8 @@
 // The audit log's proof (audit_chain.h) against a real SQLite file edited behind the store's
 // back, the member's access-transparency log, and the operator's data map.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <sqlite3.h>
 
 #include "server/api/audit_chain.h"
@@ -268,6 +270,20 @@ TEST(ApiAudit, DataMapShowsWhereDataIsWhoReachesItAndFlags) {
         audited = audited || rec.target == "data-map";
     }
     EXPECT_TRUE(audited);
+    // Reports (kept 730 days), scan results (365) and the audit log (kept for good by default)
+    // are checked too: after two more years the world's report and scan results are past.
+    w.now += 2 * 365 * 86400 * kS;
+    const std::string op_token = w.token_for(w.op.id, "read write admin", w.now + 86400 * kS);
+    const auto years = w.call("GET", "/api/v1/data-map", op_token);
+    ASSERT_EQ(years.status, 200);
+    std::map<std::string, std::string> flags_of;
+    const auto map = nlohmann::json::parse(years.body);
+    for (const auto& c : map["classes"]) {
+        flags_of[c["name"].get<std::string>()] = c["flags"].dump();
+    }
+    EXPECT_NE(flags_of["reports"].find("data past retention"), std::string::npos) << years.body;
+    EXPECT_NE(flags_of["scan results"].find("data past retention"), std::string::npos) << years.body;
+    EXPECT_EQ(flags_of["audit log"].find("data past retention"), std::string::npos) << years.body;
 }
 
 }  // namespace

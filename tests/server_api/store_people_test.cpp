@@ -170,6 +170,19 @@ TEST(ApiPeople, SessionsEndWhenIdleAbsolutelyAndAtLogout) {
     EXPECT_EQ(w.audit_with("logout").size(), 1u);
 }
 
+TEST(ApiPeople, AnAdminsPasswordChangeEndsTheUsersSessions) {
+    World w;
+    const auto l = login(w, "totp@a.example", kPlantedPassword, code_now(w));
+    ASSERT_EQ(l.status, 200);
+    EXPECT_EQ(with_session(w, l, "GET", "/api/v1/me").status, 200);
+    const auto changed =
+        w.call("PATCH", "/api/v1/users/" + std::to_string(w.totp_admin_a.id), w.op.token,
+               R"({"password":"a brand new long passphrase"})");
+    ASSERT_EQ(changed.status, 200) << changed.body;
+    EXPECT_EQ(with_session(w, l, "GET", "/api/v1/me").status, 401)
+        << "a session outlived the password it was opened with";
+}
+
 TEST(ApiPeople, RepeatedFailuresLockTheAccountThenThePeer) {
     World w(1000);
     for (int i = 0; i < 5; ++i) {

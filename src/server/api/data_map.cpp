@@ -94,7 +94,7 @@ void add_classes(DataMap& map, const DataMapOptions& o,
             "; collector keys stay on the collectors",
         "until revoked or removed", "member admins of the member; the operator");
     add("member assets", db + "assets", "until deleted by the member admin", members);
-    add("event metadata", db + "events", days(o.retention.events_days), members);
+    add("event metadata", db + "event_blocks", days(o.retention.events_days), members);
     add("findings", db + "findings, finding_addresses, finding_ports",
         days(o.retention.findings_days), members);
     add("scan results", db + "scan_runs, scan_results", days(o.retention.scan_results_days),
@@ -106,6 +106,58 @@ void add_classes(DataMap& map, const DataMapOptions& o,
         days(o.retention.audit_days),
         "the operator (all); member admins (records about their member); members (accesses "
         "to their data, GET /api/v1/members/{id}/access-log)");
+}
+
+// Scan results, reports (per tenant) and the audit log (its first record): the classes the
+// store has no time-range search for.
+template <typename Flag>
+core::Status flag_other_retention(store::Store& store, const DataMapOptions& o,
+                                  std::int64_t now_ns, Flag flag) {
+    const store::Scope all = store::Scope::service();
+    auto cutoff = [&](int d) { return now_ns - d * kNsPerDay; };
+    auto tenants = store.list_tenants(std::nullopt);
+    if (!tenants) {
+        return core::fail(std::move(tenants.error()));
+    }
+    bool old_results = false;
+    bool old_reports = false;
+    for (const auto& t : *tenants) {
+        if (o.retention.scan_results_days > 0 && !old_results &&
+            t.level == store::TenantLevel::kMember) {
+            auto results = store.scan_results(all, t.id, std::nullopt);
+            if (!results) {
+                return core::fail(std::move(results.error()));
+            }
+            old_results = std::any_of(results->begin(), results->end(), [&](const auto& r) {
+                return r.seen_ns < cutoff(o.retention.scan_results_days);
+            });
+        }
+        if (o.retention.reports_days > 0 && !old_reports) {
+            auto reports = store.list_reports(all, t.id);
+            if (!reports) {
+                return core::fail(std::move(reports.error()));
+            }
+            old_reports = std::any_of(reports->begin(), reports->end(), [&](const auto& r) {
+                return r.created_ns < cutoff(o.retention.reports_days);
+            });
+        }
+    }
+    if (old_results) {
+        flag("scan results", o.retention.scan_results_days);
+    }
+    if (old_reports) {
+        flag("reports", o.retention.reports_days);
+    }
+    if (o.retention.audit_days > 0) {
+        auto first = store.read_audit(1, 1, std::nullopt);
+        if (!first) {
+            return core::fail(std::move(first.error()));
+        }
+        if (!first->empty() && first->front().time_ns < cutoff(o.retention.audit_days)) {
+            flag("audit log", o.retention.audit_days);
+        }
+    }
+    return {};
 }
 
 // Flags a class whose oldest row is past retention: a row older than the cutoff exists.
@@ -141,8 +193,12 @@ core::Status flag_retention(store::Store& store, DataMap& map, const DataMapOpti
         !st) {
         return st;
     }
-    return check("findings", o.retention.findings_days, store::FindingQuery{},
-                 [&](const auto& q) { return store.search_findings(all, q); });
+    if (auto st = check("findings", o.retention.findings_days, store::FindingQuery{},
+                        [&](const auto& q) { return store.search_findings(all, q); });
+        !st) {
+        return st;
+    }
+    return flag_other_retention(store, o, now_ns, flag);
 }
 
 bool stale(std::int64_t last_used, std::int64_t since, std::int64_t now, int stale_days) {

@@ -167,6 +167,11 @@ Reply patch_user(RequestContext& ctx) {
         changed += " password";
     }
     CA_STORE_TRY(updated, ctx.store.update_user(user), "user");
+    // A new password, a new role or disabling ends the user's sessions: whoever held one
+    // logs in again under the new terms (API tokens keep their own expiry and revocation).
+    if (*password || body->has("role") || (*disabled && **disabled)) {
+        ctx.service.sessions.remove_user(user.id);
+    }
     CA_API_TRY(logged, audit(ctx, "update", member_of(user), "user:" + std::to_string(user.id),
                              changed.empty() ? "" : changed.substr(1)));
     return json_response(200, user_json(user));
