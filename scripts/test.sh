@@ -20,6 +20,7 @@ echo "== ASan+UBSan build: unit tests and fuzz corpus replay"
 cmake --preset asan-ubsan >/dev/null
 cmake --build --preset asan-ubsan -j"$jobs" --target unit_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions="$PWD/tests/sanitizers/lsan.supp" \
     ctest --preset asan-ubsan -j"$jobs" -L unit --timeout 900
 
 echo "== libFuzzer targets build (clang)"
